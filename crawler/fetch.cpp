@@ -1,0 +1,76 @@
+#include "crawler/fetch.hpp"
+
+#include <stdexcept>
+
+namespace acrawl::crawler {
+
+std::string default_user_agent() { return std::string("acrawl/") + ACRAWL_VERSION; }
+
+Fetch::Fetch(const FetchOptions& options) : max_body_(options.max_body_bytes) {
+  easy_ = curl_easy_init();
+  if (easy_ == nullptr) throw std::runtime_error("curl_easy_init failed");
+  const std::string agent = options.user_agent.empty() ? default_user_agent() : options.user_agent;
+  curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(easy_, CURLOPT_MAXREDIRS, options.max_redirects);
+  // Never let a page or a redirect make us read file://, ftp://, ...
+  curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy_, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS, options.connect_timeout_ms);
+  curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS, options.timeout_ms);
+  curl_easy_setopt(easy_, CURLOPT_ACCEPT_ENCODING, "");  // every coding curl supports
+  curl_easy_setopt(easy_, CURLOPT_USERAGENT, agent.c_str());
+  curl_easy_setopt(easy_, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_body_));
+  curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &Fetch::on_body);
+  curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
+  curl_easy_setopt(easy_, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+}
+
+Fetch::~Fetch() { curl_easy_cleanup(easy_); }
+
+void Fetch::prepare(const std::string& url) {
+  body_.clear();
+  too_large_ = false;
+  curl_easy_setopt(easy_, CURLOPT_URL, url.c_str());
+}
+
+std::size_t Fetch::on_body(char* data, std::size_t size, std::size_t n, void* self) noexcept {
+  auto* f = static_cast<Fetch*>(self);
+  std::size_t len = size * n;
+  // Counted on decoded bytes: a small compressed body cannot smuggle a huge page past the cap.
+  if (f->body_.size() + len > f->max_body_) {
+    f->too_large_ = true;
+    return 0;  // makes curl stop with CURLE_WRITE_ERROR
+  }
+  try {
+    f->body_.append(data, len);
+  } catch (...) {
+    return 0;
+  }
+  return len;
+}
+
+FetchResult Fetch::finish(CURLcode code) {
+  FetchResult r;
+  r.code = code;
+  r.too_large = too_large_ || code == CURLE_FILESIZE_EXCEEDED;
+  curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &r.status);
+  char* url = nullptr;
+  if (curl_easy_getinfo(easy_, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK && url != nullptr) {
+    r.final_url = url;
+  }
+  char* type = nullptr;
+  if (curl_easy_getinfo(easy_, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type != nullptr) {
+    r.content_type = type;
+  }
+  curl_easy_getinfo(easy_, CURLINFO_REDIRECT_COUNT, &r.redirects);
+  curl_off_t total_us = 0;
+  curl_easy_getinfo(easy_, CURLINFO_TOTAL_TIME_T, &total_us);
+  r.elapsed_ms = static_cast<double>(total_us) / 1000.0;
+  r.bytes = body_.size();
+  r.body = std::move(body_);
+  body_ = std::string();
+  return r;
+}
+
+}  // namespace acrawl::crawler

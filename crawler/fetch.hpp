@@ -1,0 +1,52 @@
+#pragma once
+// Fetch: one reusable curl easy handle with the crawler's transfer configuration, shared by
+// every execution mode: redirects (at most max_redirects, http/https only), connect and total
+// timeouts, a body cap enforced while receiving (after decompression), Accept-Encoding for every
+// coding curl supports, a User-Agent.
+
+#include <curl/curl.h>
+
+#include <cstdint>
+#include <string>
+
+#include "crawler/config.hpp"
+
+namespace acrawl::crawler {
+
+// What one transfer produced, independent of how it was scheduled.
+struct FetchResult {
+  CURLcode code = CURLE_OK;
+  bool too_large = false;  // the body cap stopped the transfer
+  long status = 0;         // last HTTP status seen, 0 if none
+  std::string final_url;
+  std::string content_type;
+  std::string body;
+  std::uint64_t bytes = 0;  // body bytes received (decoded)
+  long redirects = 0;
+  double elapsed_ms = 0;
+};
+
+class Fetch {
+ public:
+  // Throws std::runtime_error if curl cannot create an easy handle.
+  explicit Fetch(const FetchOptions& options);
+  ~Fetch();
+  Fetch(const Fetch&) = delete;
+  Fetch& operator=(const Fetch&) = delete;
+
+  // Prepares a transfer of url, clearing the previous one's state. Never throws but bad_alloc.
+  void prepare(const std::string& url);
+  CURL* easy() const noexcept { return easy_; }
+  // Collects the outcome of the transfer that ended with code; moves the body out.
+  FetchResult finish(CURLcode code);
+
+ private:
+  static std::size_t on_body(char* data, std::size_t size, std::size_t n, void* self) noexcept;
+
+  CURL* easy_ = nullptr;
+  std::size_t max_body_;
+  std::string body_;
+  bool too_large_ = false;
+};
+
+}  // namespace acrawl::crawler

@@ -1,0 +1,83 @@
+#include "crawler/input.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+
+#include "crawler/url_check.hpp"
+
+namespace acrawl::crawler {
+
+namespace {
+bool is_ascii_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_ascii_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_ascii_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+}  // namespace
+
+bool looks_like_url(const std::string& arg) { return !url_scheme(arg).empty(); }
+
+UrlSource::UrlSource(std::vector<std::string> inputs) {
+  for (auto& arg : inputs) {
+    Input in;
+    in.arg = arg;
+    if (arg == "-") {
+      in.file = stdin;
+    } else if (!looks_like_url(arg)) {
+      in.file = std::fopen(arg.c_str(), "rb");
+      if (in.file == nullptr) {
+        int err = errno;
+        for (auto& opened : inputs_) {
+          if (opened.owned) std::fclose(opened.file);
+        }
+        throw InputError("cannot open input file '" + arg + "': " + std::strerror(err));
+      }
+      in.owned = true;
+    }
+    inputs_.push_back(std::move(in));
+  }
+}
+
+UrlSource::~UrlSource() {
+  for (auto& in : inputs_) {
+    if (in.owned) std::fclose(in.file);
+  }
+  std::free(line_);
+}
+
+std::optional<InputItem> UrlSource::next() {
+  while (current_ < inputs_.size()) {
+    Input& in = inputs_[current_];
+    if (in.file == nullptr) {
+      ++current_;
+      ++lines_;
+      return InputItem{in.arg, "argument " + std::to_string(current_)};
+    }
+    errno = 0;
+    ssize_t n = ::getline(&line_, &line_cap_, in.file);
+    if (n < 0) {
+      if (std::ferror(in.file)) {
+        throw InputError("cannot read input '" + in.arg + "': " + std::strerror(errno));
+      }
+      ++current_;
+      line_in_current_ = 0;
+      continue;
+    }
+    ++line_in_current_;
+    std::string_view line(line_, static_cast<std::size_t>(n));
+    if (line_in_current_ == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
+    line = trim(line);
+    if (line.empty() || line.front() == '#') continue;
+    ++lines_;
+    std::string where = (in.arg == "-" ? std::string("stdin") : in.arg) + ":" +
+                        std::to_string(line_in_current_);
+    return InputItem{std::string(line), std::move(where)};
+  }
+  return std::nullopt;
+}
+
+}  // namespace acrawl::crawler

@@ -1,0 +1,79 @@
+#include "crawler/page.hpp"
+
+#include <cctype>
+
+#include "crawler/charset.hpp"
+#include "crawler/errors.hpp"
+#include "crawler/html_title.hpp"
+
+namespace acrawl::crawler {
+
+namespace {
+
+bool iequals_prefix(std::string_view s, std::string_view prefix) noexcept {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
+  }
+  return true;
+}
+
+std::string_view mime_essence(std::string_view content_type) noexcept {
+  auto semi = content_type.find(';');
+  std::string_view essence = content_type.substr(0, semi);
+  while (!essence.empty() && std::isspace(static_cast<unsigned char>(essence.front()))) {
+    essence.remove_prefix(1);
+  }
+  while (!essence.empty() && std::isspace(static_cast<unsigned char>(essence.back()))) {
+    essence.remove_suffix(1);
+  }
+  return essence;
+}
+
+bool essence_is(std::string_view essence, std::string_view lower) noexcept {
+  return essence.size() == lower.size() && iequals_prefix(essence, lower);
+}
+
+}  // namespace
+
+bool is_html(std::string_view content_type, std::string_view body) noexcept {
+  std::string_view essence = mime_essence(content_type);
+  if (!essence.empty()) {
+    return essence_is(essence, "text/html") || essence_is(essence, "application/xhtml+xml");
+  }
+  // No Content-Type: sniff like a browser would for markup (after a BOM and whitespace).
+  if (body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
+  while (!body.empty() && std::isspace(static_cast<unsigned char>(body.front()))) {
+    body.remove_prefix(1);
+  }
+  return !body.empty() && body.front() == '<';
+}
+
+PageRecord build_record(std::string url, FetchResult result) {
+  PageRecord rec;
+  rec.url = std::move(url);
+  rec.final_url = std::move(result.final_url);
+  rec.status = result.status;
+  rec.error = std::string(error_word(result.code, result.too_large));
+  rec.content_type = std::move(result.content_type);
+  rec.bytes = result.bytes;
+  rec.elapsed_ms = result.elapsed_ms;
+  rec.redirects = result.redirects;
+  if (rec.error.empty() && is_html(rec.content_type, result.body)) {
+    DecodedHtml decoded = decode_html(result.body, rec.content_type);
+    rec.encoding = std::string(encoding_name(decoded.encoding));
+    rec.encoding_source = std::string(source_name(decoded.source));
+    rec.title = extract_title(decoded.utf8);
+    if (!rec.title) rec.title.emplace();  // document.title is "" without a title element
+  }
+  return rec;
+}
+
+PageRecord error_record(std::string url, std::string_view error_word) {
+  PageRecord rec;
+  rec.url = std::move(url);
+  rec.error = std::string(error_word);
+  return rec;
+}
+
+}  // namespace acrawl::crawler

@@ -1,0 +1,23 @@
+#pragma once
+// Turning a finished transfer into the page's record: error word, HTML detection, charset
+// decoding and document.title. Pure and thread-safe: runs on whatever thread parses.
+
+#include <string>
+#include <string_view>
+
+#include "crawler/fetch.hpp"
+#include "crawler/record.hpp"
+
+namespace acrawl::crawler {
+
+// True when the Content-Type names HTML (text/html, application/xhtml+xml), or is absent and
+// the body starts like markup.
+bool is_html(std::string_view content_type, std::string_view body) noexcept;
+
+// The record of url from its transfer's result. Never throws but bad_alloc.
+PageRecord build_record(std::string url, FetchResult result);
+
+// The record of an input that was never fetched (invalid URL, unsupported scheme, ...).
+PageRecord error_record(std::string url, std::string_view error_word);
+
+}  // namespace acrawl::crawler

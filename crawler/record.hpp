@@ -1,0 +1,29 @@
+#pragma once
+// PageRecord: the one output record every input URL gets, whatever happened to it.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace acrawl::crawler {
+
+struct PageRecord {
+  std::string url;        // as given in the input
+  std::string final_url;  // after redirects; empty when nothing was fetched
+  long status = 0;        // last HTTP status, 0 when there was no response
+  std::string error;      // error word (see errors.hpp); empty when the transfer completed
+  std::optional<std::string> title;  // document.title; nullopt: not HTML or not fetched
+  std::string content_type;
+  std::uint64_t bytes = 0;
+  double elapsed_ms = 0;
+  long redirects = 0;
+  std::string encoding;         // WHATWG name of the charset the page was decoded with
+  std::string encoding_source;  // bom, header, meta, detected, default
+
+  // A page succeeded when the transfer completed with a 2xx status.
+  bool ok() const noexcept { return error.empty() && status >= 200 && status < 300; }
+  // The status column: the HTTP code, or the error word.
+  std::string status_text() const { return error.empty() ? std::to_string(status) : error; }
+};
+
+}  // namespace acrawl::crawler

@@ -1,0 +1,31 @@
+#pragma once
+// Record sinks: where records go, in which format. Every string written is valid UTF-8 (invalid
+// bytes become U+FFFD); TSV fields never contain tabs, newlines or other control characters;
+// JSON is escaped per RFC 8259.
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "crawler/config.hpp"
+#include "crawler/record.hpp"
+
+namespace acrawl::crawler {
+
+// `url<TAB>status<TAB>title\n`.
+std::string format_tsv(const PageRecord& rec);
+// One JSON object and a newline.
+std::string format_jsonl(const PageRecord& rec);
+
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  // Throws std::system_error when the output cannot be written (disk full, closed pipe).
+  virtual void write(const PageRecord& rec) = 0;
+  virtual void flush() = 0;
+};
+
+// A sink writing format to out (not owned, not closed).
+std::unique_ptr<RecordSink> make_sink(OutputFormat format, std::FILE* out);
+
+}  // namespace acrawl::crawler

@@ -1,0 +1,38 @@
+#include "crawler/url_check.hpp"
+
+#include <curl/curl.h>
+
+#include <cctype>
+#include <memory>
+
+namespace acrawl::crawler {
+
+std::string url_scheme(std::string_view s) {
+  if (s.empty() || !std::isalpha(static_cast<unsigned char>(s[0]))) return {};
+  for (std::size_t i = 1; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c == ':') {
+      std::string scheme(s.substr(0, i));
+      for (char& ch : scheme) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      return scheme;
+    }
+    if (!std::isalnum(c) && c != '+' && c != '-' && c != '.') return {};
+  }
+  return {};
+}
+
+CheckedUrl check_url(std::string_view url) {
+  std::string scheme = url_scheme(url);
+  if (scheme.empty()) return {UrlVerdict::invalid, "not an absolute URL (missing scheme?)"};
+  if (scheme != "http" && scheme != "https") {
+    return {UrlVerdict::unsupported_scheme, "scheme '" + scheme + "' is not http or https"};
+  }
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> parsed(curl_url(), &curl_url_cleanup);
+  if (!parsed) return {UrlVerdict::invalid, "out of memory"};
+  std::string copy(url);
+  CURLUcode rc = curl_url_set(parsed.get(), CURLUPART_URL, copy.c_str(), 0);
+  if (rc != CURLUE_OK) return {UrlVerdict::invalid, curl_url_strerror(rc)};
+  return {UrlVerdict::ok, {}};
+}
+
+}  // namespace acrawl::crawler

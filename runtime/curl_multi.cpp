@@ -1,0 +1,238 @@
+#include "runtime/curl_multi.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace acrawl::rt {
+
+// Per-socket state: one epoll registration, whatever number of transfers share the socket.
+class CurlMulti::Socket final : public IoWatcher {
+ public:
+  Socket(CurlMulti* m, curl_socket_t s) noexcept : multi(m), fd(s) {}
+  void on_io(std::uint32_t events) noexcept override {
+    int mask = 0;
+    if ((events & EPOLLIN) != 0) mask |= CURL_CSELECT_IN;
+    if ((events & EPOLLOUT) != 0) mask |= CURL_CSELECT_OUT;
+    if ((events & (EPOLLERR | EPOLLHUP)) != 0) mask |= CURL_CSELECT_ERR;
+    // May delete this (CURL_POLL_REMOVE): copy what we need first.
+    CurlMulti* m = multi;
+    curl_socket_t s = fd;
+    m->socket_action(s, mask);
+  }
+
+  CurlMulti* multi;
+  curl_socket_t fd;
+  IoHandle io;
+  Socket* prev = nullptr;
+  Socket* next = nullptr;
+};
+
+namespace {
+std::uint32_t epoll_events_for(int what) {
+  std::uint32_t ev = 0;
+  if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) ev |= EPOLLIN;
+  if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) ev |= EPOLLOUT;
+  return ev;
+}
+}  // namespace
+
+CurlMulti::CurlMulti() : loop_(Loop::current()) {
+  multi_ = curl_multi_init();
+  if (multi_ == nullptr) throw std::runtime_error("curl_multi_init failed");
+  curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &CurlMulti::on_socket);
+  curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+  curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &CurlMulti::on_timer);
+  curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+}
+
+CurlMulti::~CurlMulti() {
+  // Cleanup may still call the socket callback (closing cached connections): the loop and this
+  // object are alive here, so let it.
+  curl_multi_cleanup(multi_);
+  loop_.remove_timer(&deadline_);
+  // Sockets curl never reported as removed (a connection closed while the pool was full).
+  while (sockets_ != nullptr) {
+    Socket* s = sockets_;
+    sockets_ = s->next;
+    loop_.unwatch(s->io, s->fd);
+    delete s;
+  }
+}
+
+int CurlMulti::on_socket(CURL*, curl_socket_t fd, int what, void* userp, void* socketp) {
+  auto* self = static_cast<CurlMulti*>(userp);
+  auto* sock = static_cast<Socket*>(socketp);
+  if (what == CURL_POLL_REMOVE) {
+    if (sock != nullptr) {
+      self->loop_.unwatch(sock->io, fd);  // tolerates an fd curl already closed
+      self->unlink_socket(sock);
+      delete sock;
+      curl_multi_assign(self->multi_, fd, nullptr);
+    }
+    return 0;
+  }
+  std::uint32_t events = epoll_events_for(what);
+  try {
+    if (sock == nullptr) {
+      auto* fresh = new Socket(self, fd);
+      try {
+        fresh->io = self->loop_.watch(fd, events, fresh);
+      } catch (...) {
+        delete fresh;
+        throw;
+      }
+      self->link_socket(fresh);
+      curl_multi_assign(self->multi_, fd, fresh);
+    } else {
+      self->loop_.modify(sock->io, fd, events);
+    }
+  } catch (...) {
+    // Returning -1 would abort every transfer of the multi handle. Leave the socket unwatched:
+    // curl's own timeouts end the transfers that use it.
+  }
+  return 0;
+}
+
+int CurlMulti::on_timer(CURLM*, long timeout_ms, void* userp) {
+  auto* self = static_cast<CurlMulti*>(userp);
+  // Only record the deadline: calling back into curl from here is forbidden (recursion).
+  if (timeout_ms < 0) {
+    self->loop_.remove_timer(&self->deadline_);
+  } else {
+    self->loop_.add_timer(&self->deadline_, Clock::now() + std::chrono::milliseconds(timeout_ms));
+  }
+  return 0;
+}
+
+void CurlMulti::Deadline::on_timer() noexcept { multi_->socket_action(CURL_SOCKET_TIMEOUT, 0); }
+
+void CurlMulti::socket_action(curl_socket_t fd, int mask) noexcept {
+  int running = 0;
+  ++in_curl_;
+  CURLMcode rc = curl_multi_socket_action(multi_, fd, mask, &running);
+  --in_curl_;
+  drain_messages();
+  for (TransferAwaiter* t : deferred_removals_) remove(t);
+  deferred_removals_.clear();
+  // CURLM_BAD_SOCKET: an event for a socket curl already let go of; harmless.
+  if (rc != CURLM_OK && rc != CURLM_BAD_SOCKET) {
+    fail_all(rc == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_FAILED_INIT);
+  }
+}
+
+void CurlMulti::drain_messages() noexcept {
+  int left = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    // The message dies with remove_handle: copy what we need first.
+    CURL* easy = msg->easy_handle;
+    CURLcode result = msg->data.result;
+    char* priv = nullptr;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
+    auto* t = reinterpret_cast<TransferAwaiter*>(priv);
+    if (t == nullptr) {
+      curl_multi_remove_handle(multi_, easy);
+      continue;
+    }
+    remove(t);
+    if (!t->cancelled_) t->complete(result);
+  }
+}
+
+void CurlMulti::fail_all(CURLcode code) noexcept {
+  // After a failed socket_action the state of every transfer is uncertain: end them all.
+  while (transfers_ != nullptr) {
+    TransferAwaiter* t = transfers_;
+    remove(t);
+    if (!t->cancelled_) t->complete(code);
+  }
+}
+
+void CurlMulti::remove(TransferAwaiter* t) noexcept {
+  if (!t->active_) return;
+  curl_multi_remove_handle(multi_, t->easy_);
+  t->active_ = false;
+  if (t->prev_ != nullptr) {
+    t->prev_->next_ = t->next_;
+  } else {
+    transfers_ = t->next_;
+  }
+  if (t->next_ != nullptr) t->next_->prev_ = t->prev_;
+  t->prev_ = t->next_ = nullptr;
+  --in_flight_;
+  loop_.release();
+}
+
+void CurlMulti::link_socket(Socket* s) noexcept {
+  s->next = sockets_;
+  if (sockets_ != nullptr) sockets_->prev = s;
+  sockets_ = s;
+}
+
+void CurlMulti::unlink_socket(Socket* s) noexcept {
+  if (s->prev != nullptr) {
+    s->prev->next = s->next;
+  } else {
+    sockets_ = s->next;
+  }
+  if (s->next != nullptr) s->next->prev = s->prev;
+}
+
+CurlMulti::TransferAwaiter::~TransferAwaiter() {
+  if (active_) multi_->remove(this);
+  auto& deferred = multi_->deferred_removals_;
+  deferred.erase(std::remove(deferred.begin(), deferred.end(), this), deferred.end());
+}
+
+bool CurlMulti::TransferAwaiter::await_suspend(std::coroutine_handle<> h) noexcept {
+  context_ = detail::current_context;
+  if (detail::cancel_requested()) {
+    cancelled_ = true;
+    return false;
+  }
+  handle_ = h;
+  curl_easy_setopt(easy_, CURLOPT_PRIVATE, this);
+  curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
+  ++multi_->in_curl_;
+  CURLMcode rc = curl_multi_add_handle(multi_->multi_, easy_);
+  --multi_->in_curl_;
+  if (rc != CURLM_OK) {
+    result_ = rc == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_FAILED_INIT;
+    return false;
+  }
+  active_ = true;
+  next_ = multi_->transfers_;
+  if (next_ != nullptr) next_->prev_ = this;
+  multi_->transfers_ = this;
+  ++multi_->in_flight_;
+  multi_->peak_in_flight_ = std::max(multi_->peak_in_flight_, multi_->in_flight_);
+  multi_->loop_.hold();
+  reg_.attach(context_, &TransferAwaiter::on_cancel, this);
+  return true;
+}
+
+CURLcode CurlMulti::TransferAwaiter::await_resume() {
+  reg_.reset();
+  if (cancelled_) throw Cancelled{};
+  return result_;
+}
+
+void CurlMulti::TransferAwaiter::on_cancel(void* self) noexcept {
+  auto* t = static_cast<TransferAwaiter*>(self);
+  t->cancelled_ = true;
+  if (t->multi_->in_curl_ > 0) {
+    // curl_multi_remove_handle is not allowed inside a curl call: do it right after.
+    t->multi_->deferred_removals_.push_back(t);
+  } else {
+    t->multi_->remove(t);
+  }
+  t->multi_->loop_.schedule(t->handle_, t->context_);
+}
+
+void CurlMulti::TransferAwaiter::complete(CURLcode result) noexcept {
+  reg_.reset();
+  result_ = result;
+  multi_->loop_.schedule(handle_, context_);
+}
+
+}  // namespace acrawl::rt

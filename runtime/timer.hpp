@@ -1,0 +1,131 @@
+#pragma once
+// Time: sleep_for, sleep_until, yield and with_timeout.
+
+#include <chrono>
+#include <coroutine>
+#include <stdexcept>
+
+#include "runtime/cancel.hpp"
+#include "runtime/loop.hpp"
+#include "runtime/task.hpp"
+
+namespace acrawl::rt {
+
+// Thrown by with_timeout when the deadline passed before the awaited work finished.
+class TimeoutError : public std::runtime_error {
+ public:
+  TimeoutError() : std::runtime_error("operation timed out") {}
+};
+
+namespace detail {
+
+class SleepAwaiter final : public TimerNode {
+ public:
+  explicit SleepAwaiter(Clock::time_point deadline) noexcept : deadline_at_(deadline) {}
+  SleepAwaiter(const SleepAwaiter&) = delete;
+  SleepAwaiter& operator=(const SleepAwaiter&) = delete;
+  ~SleepAwaiter() {
+    if (loop_ != nullptr) loop_->remove_timer(this);
+  }
+
+  bool await_ready() const noexcept { return false; }
+  bool await_suspend(std::coroutine_handle<> h) {
+    context_ = current_context;
+    if (cancel_requested()) {
+      cancelled_ = true;
+      return false;
+    }
+    handle_ = h;
+    loop_ = &Loop::current();
+    if (deadline_at_ <= Clock::time_point{}) {
+      loop_->schedule(h, context_);  // a zero sleep is a yield
+      loop_ = nullptr;
+      return true;
+    }
+    loop_->add_timer(this, deadline_at_);
+    reg_.attach(context_, &SleepAwaiter::on_cancel, this);
+    return true;
+  }
+  void await_resume() {
+    if (cancelled_) throw Cancelled{};
+  }
+
+ private:
+  void on_timer() noexcept override {
+    reg_.reset();
+    loop_->schedule(handle_, context_);
+  }
+  static void on_cancel(void* p) noexcept {
+    auto* self = static_cast<SleepAwaiter*>(p);
+    self->loop_->remove_timer(self);
+    self->cancelled_ = true;
+    self->loop_->schedule(self->handle_, self->context_);
+  }
+
+  Clock::time_point deadline_at_;
+  std::coroutine_handle<> handle_;
+  CancelState* context_ = nullptr;
+  Loop* loop_ = nullptr;
+  CancelRegistration reg_;
+  bool cancelled_ = false;
+};
+
+}  // namespace detail
+
+// Suspends until deadline. Cancellable: throws Cancelled at once when the context is (or
+// becomes) cancelled. A deadline in the past still yields once.
+inline detail::SleepAwaiter sleep_until(Clock::time_point deadline) noexcept {
+  return detail::SleepAwaiter(deadline <= Clock::now() ? Clock::time_point{} : deadline);
+}
+
+// Suspends for d. Cancellable, like sleep_until. sleep_for(0) is yield().
+template <class Rep, class Period>
+detail::SleepAwaiter sleep_for(std::chrono::duration<Rep, Period> d) noexcept {
+  if (d <= std::chrono::duration<Rep, Period>::zero()) return detail::SleepAwaiter({});
+  return detail::SleepAwaiter(Clock::now() + std::chrono::ceil<Clock::duration>(d));
+}
+
+// Lets every other ready coroutine run once, then continues (asyncio's `await sleep(0)`).
+// A cancellation point: throws Cancelled in a cancelled context.
+inline detail::SleepAwaiter yield() noexcept { return detail::SleepAwaiter({}); }
+
+namespace detail {
+class DeadlineCanceller final : public TimerNode {
+ public:
+  explicit DeadlineCanceller(CancelState* state) noexcept : state_(state) {}
+  bool fired() const noexcept { return fired_; }
+
+ private:
+  void on_timer() noexcept override {
+    fired_ = true;
+    state_->cancel();
+  }
+  CancelState* state_;
+  bool fired_ = false;
+};
+}  // namespace detail
+
+// Runs task with a deadline: when d passes first, the task is cancelled, awaited until it has
+// unwound, and TimeoutError is thrown. When the caller is cancelled, Cancelled propagates as
+// usual. Otherwise returns the task's value or rethrows its exception.
+template <class T, class Rep, class Period>
+Task<T> with_timeout(Task<T> task, std::chrono::duration<Rep, Period> d) {
+  CancelState inner(detail::current_context);
+  task.handle().promise().context = &inner;
+  detail::DeadlineCanceller timer(&inner);
+  Loop& loop = Loop::current();
+  loop.add_timer(&timer, Clock::now() + std::chrono::ceil<Clock::duration>(d));
+  struct Disarm {
+    Loop& loop;
+    detail::DeadlineCanceller& timer;
+    ~Disarm() { loop.remove_timer(&timer); }
+  } disarm{loop, timer};
+  try {
+    co_return co_await std::move(task);
+  } catch (const Cancelled&) {
+    if (timer.fired() && !detail::cancel_requested()) throw TimeoutError();
+    throw;
+  }
+}
+
+}  // namespace acrawl::rt

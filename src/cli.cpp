@@ -1,0 +1,86 @@
+#include "src/cli.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cmath>
+#include <iostream>
+
+namespace acrawl::cli {
+
+namespace {
+
+constexpr const char* kExamples = R"(
+Examples:
+  acrawl urls.txt --concurrency 50 > titles.tsv
+  acrawl https://example.org/ https://example.com/
+  grep -v '^#' list.txt | acrawl - --format jsonl -o pages.jsonl
+
+Output: one record per input URL on standard output (url, status, title in TSV; more
+fields in JSONL); logs and the summary go to standard error.
+Exit status: 0 every page succeeded (2xx), 1 some did not, 2 usage or input error.)";
+
+long to_ms(double seconds) { return static_cast<long>(std::llround(seconds * 1000.0)); }
+
+}  // namespace
+
+Invocation parse_command_line(int argc, char** argv) {
+  crawler::CrawlConfig config;
+  double connect_timeout_s = static_cast<double>(config.fetch.connect_timeout_ms) / 1000.0;
+  double timeout_s = static_cast<double>(config.fetch.timeout_ms) / 1000.0;
+  std::string format = "tsv";
+  int verbose = 0;
+  bool quiet = false;
+
+  CLI::App app("acrawl: a concurrent web crawler that prints each page's title", "acrawl");
+  app.footer(kExamples);
+  app.set_version_flag("--version", std::string("acrawl ") + ACRAWL_VERSION);
+  app.add_option("inputs", config.inputs, "Files of URLs (one per line), URLs, or - for stdin");
+  app.add_option("-c,--concurrency", config.concurrency, "Transfers in flight at once")
+      ->default_val(config.concurrency)
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--format", format, "Output format")
+      ->default_val(format)
+      ->check(CLI::IsMember({"tsv", "jsonl"}));
+  app.add_option("-o,--output", config.output_path, "Write records to FILE instead of stdout");
+  app.add_option("--connect-timeout", connect_timeout_s, "Seconds to establish a connection")
+      ->default_val(connect_timeout_s)
+      ->check(CLI::PositiveNumber);
+  app.add_option("--timeout", timeout_s, "Seconds for a whole transfer")
+      ->default_val(timeout_s)
+      ->check(CLI::PositiveNumber);
+  app.add_option("--max-bytes", config.fetch.max_body_bytes,
+                 "Largest body to accept, after decompression (bytes)")
+      ->default_val(config.fetch.max_body_bytes)
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40));
+  app.add_option("--user-agent", config.fetch.user_agent, "User-Agent header")
+      ->default_str(crawler::default_user_agent());
+  app.add_flag("-v,--verbose", verbose, "More logging on stderr (repeat for more)");
+  app.add_flag("-q,--quiet", quiet, "Only errors on stderr");
+
+  Invocation inv;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    inv.exit_code = app.exit(e) == 0 ? kExitOk : kExitUsage;
+    return inv;
+  }
+  if (config.inputs.empty()) {
+    std::cerr << "acrawl: no input: give a file of URLs, URLs, or - for standard input\n"
+              << "Run with --help for more information.\n";
+    inv.exit_code = kExitUsage;
+    return inv;
+  }
+  if (quiet && verbose > 0) {
+    std::cerr << "acrawl: --quiet and --verbose contradict each other\n";
+    inv.exit_code = kExitUsage;
+    return inv;
+  }
+  config.format = format == "jsonl" ? crawler::OutputFormat::jsonl : crawler::OutputFormat::tsv;
+  config.fetch.connect_timeout_ms = to_ms(connect_timeout_s);
+  config.fetch.timeout_ms = to_ms(timeout_s);
+  inv.verbosity = quiet ? -1 : verbose;
+  inv.config = std::move(config);
+  return inv;
+}
+
+}  // namespace acrawl::cli

@@ -1,0 +1,24 @@
+#pragma once
+// argv -> CrawlConfig. The only place that knows CLI11.
+
+#include <optional>
+
+#include "crawler/config.hpp"
+
+namespace acrawl::cli {
+
+// Process exit codes (documented in the README).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitSomeFailed = 1;
+inline constexpr int kExitUsage = 2;
+
+struct Invocation {
+  std::optional<crawler::CrawlConfig> config;  // empty: nothing to run (help, version, error)
+  int exit_code = kExitOk;                     // when config is empty
+  int verbosity = 0;                           // -1 quiet, 0 normal, 1+ verbose
+};
+
+// Parses argv. Prints help, the version or a usage error itself. Never throws but bad_alloc.
+Invocation parse_command_line(int argc, char** argv);
+
+}  // namespace acrawl::cli

@@ -1,0 +1,157 @@
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <vector>
+
+#include "runtime/loop.hpp"
+#include "runtime/scope.hpp"
+#include "runtime/timer.hpp"
+
+using namespace acrawl::rt;
+using namespace std::chrono_literals;
+
+namespace {
+
+Task<int> after(std::chrono::milliseconds d, int value, std::vector<int>* order) {
+  co_await sleep_for(d);
+  order->push_back(value);
+  co_return value;
+}
+
+Task<void> sleeps_forever(bool* unwound) {
+  struct Flag {
+    bool* f;
+    ~Flag() { *f = true; }
+  } flag{unwound};
+  co_await sleep_for(1h);
+}
+
+Task<void> fails_after(std::chrono::milliseconds d) {
+  co_await sleep_for(d);
+  throw std::runtime_error("child failed");
+}
+
+Task<std::vector<int>> spawn_three() {
+  std::vector<int> order;
+  Scope scope;
+  auto a = scope.spawn(after(30ms, 1, &order));
+  auto b = scope.spawn(after(10ms, 2, &order));
+  auto c = scope.spawn(after(20ms, 3, &order));
+  co_await scope.join();
+  CHECK(a.result() + b.result() + c.result() == 6);
+  co_return order;
+}
+
+Task<void> error_cancels_siblings(bool* unwound) {
+  Scope scope;
+  scope.spawn(sleeps_forever(unwound));
+  scope.spawn(fails_after(5ms));
+  co_await scope.join();
+}
+
+Task<bool> handle_cancel() {
+  bool unwound = false;
+  Scope scope;
+  auto h = scope.spawn(sleeps_forever(&unwound));
+  co_await sleep_for(1ms);
+  CHECK_FALSE(h.done());
+  h.cancel();
+  co_await scope.join();
+  CHECK(h.cancelled());
+  CHECK_THROWS_AS(h.result(), TaskCancelled);
+  co_return unwound;
+}
+
+Task<int> awaits_handle() {
+  std::vector<int> order;
+  Scope scope;
+  auto h = scope.spawn(after(5ms, 7, &order));
+  int v = co_await h;
+  co_await scope.join();
+  co_return v;
+}
+
+Task<void> body_spawning(Scope& scope, int* count) {
+  for (int i = 0; i < 10; ++i) {
+    scope.spawn([](int* c) -> Task<void> {
+      co_await yield();
+      ++*c;
+    }(count));
+  }
+  co_return;
+}
+
+Task<int> with_scope_runs_body() {
+  int count = 0;
+  co_await with_scope(body_spawning, &count);
+  co_return count;
+}
+
+Task<void> cancel_after_completion() {
+  std::vector<int> order;
+  Scope scope;
+  auto h = scope.spawn(after(0ms, 5, &order));
+  co_await sleep_for(2ms);
+  REQUIRE(h.done());
+  h.cancel();  // no effect once done
+  CHECK_FALSE(h.cancelled());
+  CHECK(h.result() == 5);
+  co_await scope.join();
+}
+
+Task<void> outer_with_child(bool* unwound) {
+  Scope scope;
+  scope.spawn(sleeps_forever(unwound));
+  co_await scope.join();
+}
+
+Task<void> cancel_root_soon(Loop* loop) {
+  co_await sleep_for(5ms);
+  loop->cancel_root();
+}
+
+Task<void> root_cancelled(Loop* loop, bool* unwound) {
+  Scope scope;
+  scope.spawn(outer_with_child(unwound));
+  scope.spawn(cancel_root_soon(loop));
+  co_await scope.join();
+}
+
+}  // namespace
+
+TEST_CASE("scope runs children concurrently and joins them all") {
+  auto start = Clock::now();
+  auto order = run(spawn_three());
+  CHECK(order == std::vector<int>{2, 3, 1});
+  CHECK(Clock::now() - start < 1s);  // concurrent: not 60 ms serial, loose bound
+}
+
+TEST_CASE("a child's error cancels its siblings and is rethrown at join") {
+  bool unwound = false;
+  CHECK_THROWS_WITH_AS(run(error_cancels_siblings(&unwound)), "child failed", std::runtime_error);
+  CHECK(unwound);  // the 1 h sleeper was cancelled, not waited for
+}
+
+TEST_CASE("JoinHandle::cancel cancels one task; result() then throws TaskCancelled") {
+  CHECK(run(handle_cancel()));
+}
+
+TEST_CASE("awaiting a JoinHandle returns the task's value") { CHECK(run(awaits_handle()) == 7); }
+
+TEST_CASE("with_scope joins children the body spawned") { CHECK(run(with_scope_runs_body()) == 10); }
+
+TEST_CASE("cancel after completion has no effect") { run(cancel_after_completion()); }
+
+TEST_CASE("cancelling the root cancels nested scopes; join then throws Cancelled") {
+  Loop loop;
+  bool unwound = false;
+  bool threw_cancelled = false;
+  try {
+    loop.run(root_cancelled(&loop, &unwound));
+  } catch (const Cancelled&) {
+    threw_cancelled = true;
+  }
+  CHECK(threw_cancelled);
+  CHECK(unwound);
+}
