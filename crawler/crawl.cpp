@@ -61,8 +61,8 @@ std::string format_summary(const CrawlSummary& s) {
   std::snprintf(line, sizeof line,
                 "%zu pages, %zu ok, %zu failed, %.1f MB in %.2f s (%.0f pages/s), peak %zu in "
                 "flight",
-                s.pages, s.succeeded, s.failed, static_cast<double>(s.bytes) / 1e6,
-                s.wall_seconds, s.wall_seconds > 0 ? static_cast<double>(s.pages) / s.wall_seconds : 0.0,
+                s.pages, s.succeeded, s.failed, static_cast<double>(s.bytes) / 1e6, s.wall_seconds,
+                s.wall_seconds > 0 ? static_cast<double>(s.pages) / s.wall_seconds : 0.0,
                 s.peak_in_flight);
   std::string out = line;
   for (const auto& [word, n] : s.failures) out += "; " + word + ": " + std::to_string(n);

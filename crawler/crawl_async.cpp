@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "crawler/errors.hpp"
@@ -13,17 +14,27 @@
 #include "runtime/loop.hpp"
 #include "runtime/scope.hpp"
 #include "runtime/semaphore.hpp"
+#include "runtime/thread_pool.hpp"
 
 namespace acrawl::crawler {
 
 namespace {
 
+std::size_t default_parsers() {
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 2 : n;
+}
+
 class AsyncCrawl {
  public:
   AsyncCrawl(const CrawlConfig& config, RecordSink& sink)
-      : config_(config), sink_(sink), slots_(config.concurrency) {}
+      : config_(config),
+        sink_(sink),
+        slots_(config.concurrency),
+        parsers_(config.parsers > 0 ? config.parsers : default_parsers()) {}
 
   rt::CurlMulti& multi() { return multi_; }
+  rt::ThreadPool& parsers() { return parsers_; }
   rt::Semaphore& slots() { return slots_; }
 
   // Easy handles are reused: their connection and DNS caches live in the multi handle anyway.
@@ -50,8 +61,16 @@ class AsyncCrawl {
   RecordSink& sink_;
   rt::CurlMulti multi_;
   rt::Semaphore slots_;
+  rt::ThreadPool parsers_;
   std::vector<std::unique_ptr<Fetch>> idle_;
   CrawlSummary summary_;
+};
+
+// Decoding and parsing run on the pool; only the finished record comes back.
+struct BuildRecord {
+  std::string url;
+  FetchResult result;
+  PageRecord operator()() { return build_record(std::move(url), std::move(result)); }
 };
 
 rt::Task<void> fetch_page(AsyncCrawl* crawl, InputItem item, rt::Semaphore::Permit permit) {
@@ -61,7 +80,9 @@ rt::Task<void> fetch_page(AsyncCrawl* crawl, InputItem item, rt::Semaphore::Perm
   FetchResult result = fetch->finish(code);
   crawl->give_back(std::move(fetch));
   permit.release();  // the slot bounds transfers, not parsing
-  crawl->emit(build_record(std::move(item.url), std::move(result)));
+  BuildRecord job{std::move(item.url), std::move(result)};
+  PageRecord record = co_await crawl->parsers().run(std::move(job));
+  crawl->emit(record);
 }
 
 rt::Task<void> feed(rt::Scope& scope, AsyncCrawl* crawl, UrlSource* source) {
@@ -69,10 +90,10 @@ rt::Task<void> feed(rt::Scope& scope, AsyncCrawl* crawl, UrlSource* source) {
     CheckedUrl checked = check_url(item->url);
     if (checked.verdict != UrlVerdict::ok) {
       spdlog::warn("{}: {}: {}", item->where, checked.reason, item->url);
-      crawl->emit(error_record(std::move(item->url),
-                               checked.verdict == UrlVerdict::unsupported_scheme
-                                   ? error_words::unsupported_scheme
-                                   : error_words::invalid_url));
+      crawl->emit(
+          error_record(std::move(item->url), checked.verdict == UrlVerdict::unsupported_scheme
+                                                 ? error_words::unsupported_scheme
+                                                 : error_words::invalid_url));
       continue;
     }
     rt::Semaphore::Permit permit = co_await crawl->slots().acquire();

@@ -4,7 +4,9 @@
 
 namespace acrawl::crawler {
 
-std::string default_user_agent() { return std::string("acrawl/") + ACRAWL_VERSION; }
+std::string default_user_agent() {
+  return std::string("acrawl/") + ACRAWL_VERSION;
+}
 
 Fetch::Fetch(const FetchOptions& options) : max_body_(options.max_body_bytes) {
   easy_ = curl_easy_init();
@@ -26,7 +28,9 @@ Fetch::Fetch(const FetchOptions& options) : max_body_(options.max_body_bytes) {
   curl_easy_setopt(easy_, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
 }
 
-Fetch::~Fetch() { curl_easy_cleanup(easy_); }
+Fetch::~Fetch() {
+  curl_easy_cleanup(easy_);
+}
 
 void Fetch::prepare(const std::string& url) {
   body_.clear();

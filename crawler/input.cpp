@@ -10,7 +10,9 @@
 namespace acrawl::crawler {
 
 namespace {
-bool is_ascii_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+bool is_ascii_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && is_ascii_space(s.front())) s.remove_prefix(1);
@@ -19,7 +21,9 @@ std::string_view trim(std::string_view s) {
 }
 }  // namespace
 
-bool looks_like_url(const std::string& arg) { return !url_scheme(arg).empty(); }
+bool looks_like_url(const std::string& arg) {
+  return !url_scheme(arg).empty();
+}
 
 UrlSource::UrlSource(std::vector<std::string> inputs) {
   for (auto& arg : inputs) {
@@ -73,8 +77,8 @@ std::optional<InputItem> UrlSource::next() {
     line = trim(line);
     if (line.empty() || line.front() == '#') continue;
     ++lines_;
-    std::string where = (in.arg == "-" ? std::string("stdin") : in.arg) + ":" +
-                        std::to_string(line_in_current_);
+    std::string where =
+        (in.arg == "-" ? std::string("stdin") : in.arg) + ":" + std::to_string(line_in_current_);
     return InputItem{std::string(line), std::move(where)};
   }
   return std::nullopt;

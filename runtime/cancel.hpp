@@ -80,6 +80,8 @@ inline bool cancel_requested() noexcept {
 }  // namespace detail
 
 // The running task's cancellation context (null outside any task).
-inline CancelState* current_cancel_state() noexcept { return detail::current_context; }
+inline CancelState* current_cancel_state() noexcept {
+  return detail::current_context;
+}
 
 }  // namespace acrawl::rt

@@ -104,7 +104,9 @@ int CurlMulti::on_timer(CURLM*, long timeout_ms, void* userp) {
   return 0;
 }
 
-void CurlMulti::Deadline::on_timer() noexcept { multi_->socket_action(CURL_SOCKET_TIMEOUT, 0); }
+void CurlMulti::Deadline::on_timer() noexcept {
+  multi_->socket_action(CURL_SOCKET_TIMEOUT, 0);
+}
 
 void CurlMulti::socket_action(curl_socket_t fd, int mask) noexcept {
   int running = 0;

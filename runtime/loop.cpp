@@ -55,7 +55,9 @@ Loop& Loop::current() {
   return *tls_loop;
 }
 
-Loop* Loop::current_or_null() noexcept { return tls_loop; }
+Loop* Loop::current_or_null() noexcept {
+  return tls_loop;
+}
 
 void Loop::cancel_root() noexcept {
   if (root_context_ != nullptr) root_context_->cancel();

@@ -224,9 +224,13 @@ Task<TcpStream> TcpStream::connect(std::string ip, std::uint16_t port) {
   co_return stream;
 }
 
-Task<std::size_t> TcpStream::read(std::span<char> buf) { return read_some(io_.get(), buf); }
+Task<std::size_t> TcpStream::read(std::span<char> buf) {
+  return read_some(io_.get(), buf);
+}
 
-Task<void> TcpStream::write_all(std::string_view data) { return write_all_to(io_.get(), data); }
+Task<void> TcpStream::write_all(std::string_view data) {
+  return write_all_to(io_.get(), data);
+}
 
 void TcpStream::shutdown_write() noexcept {
   if (io_ && io_->fd() >= 0) ::shutdown(io_->fd(), SHUT_WR);
@@ -243,8 +247,12 @@ void TcpStream::close() noexcept {
   if (io_) io_->close();
 }
 
-bool TcpStream::is_open() const noexcept { return io_ && io_->fd() >= 0; }
-int TcpStream::fd() const noexcept { return io_ ? io_->fd() : -1; }
+bool TcpStream::is_open() const noexcept {
+  return io_ && io_->fd() >= 0;
+}
+int TcpStream::fd() const noexcept {
+  return io_ ? io_->fd() : -1;
+}
 
 TcpListener::TcpListener() noexcept = default;
 TcpListener::TcpListener(TcpListener&&) noexcept = default;
@@ -267,9 +275,9 @@ TcpListener TcpListener::bind(const std::string& ip, std::uint16_t port, int bac
   socklen_t bound_len = sizeof bound;
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &bound_len);
   TcpListener listener;
-  listener.port_ = ntohs(bound.ss_family == AF_INET
-                             ? reinterpret_cast<sockaddr_in*>(&bound)->sin_port
-                             : reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
+  listener.port_ =
+      ntohs(bound.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&bound)->sin_port
+                                       : reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
   try {
     listener.io_ = std::make_unique<detail::SocketIo>(fd);
   } catch (...) {
@@ -279,7 +287,9 @@ TcpListener TcpListener::bind(const std::string& ip, std::uint16_t port, int bac
   return listener;
 }
 
-Task<TcpStream> TcpListener::accept() { return accept_from(io_.get()); }
+Task<TcpStream> TcpListener::accept() {
+  return accept_from(io_.get());
+}
 
 void TcpListener::close() noexcept {
   if (io_) io_->close();

@@ -87,7 +87,9 @@ detail::SleepAwaiter sleep_for(std::chrono::duration<Rep, Period> d) noexcept {
 
 // Lets every other ready coroutine run once, then continues (asyncio's `await sleep(0)`).
 // A cancellation point: throws Cancelled in a cancelled context.
-inline detail::SleepAwaiter yield() noexcept { return detail::SleepAwaiter({}); }
+inline detail::SleepAwaiter yield() noexcept {
+  return detail::SleepAwaiter({});
+}
 
 namespace detail {
 class DeadlineCanceller final : public TimerNode {

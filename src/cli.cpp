@@ -19,7 +19,9 @@ Output: one record per input URL on standard output (url, status, title in TSV; 
 fields in JSONL); logs and the summary go to standard error.
 Exit status: 0 every page succeeded (2xx), 1 some did not, 2 usage or input error.)";
 
-long to_ms(double seconds) { return static_cast<long>(std::llround(seconds * 1000.0)); }
+long to_ms(double seconds) {
+  return static_cast<long>(std::llround(seconds * 1000.0));
+}
 
 }  // namespace
 

@@ -137,11 +137,17 @@ TEST_CASE("JoinHandle::cancel cancels one task; result() then throws TaskCancell
   CHECK(run(handle_cancel()));
 }
 
-TEST_CASE("awaiting a JoinHandle returns the task's value") { CHECK(run(awaits_handle()) == 7); }
+TEST_CASE("awaiting a JoinHandle returns the task's value") {
+  CHECK(run(awaits_handle()) == 7);
+}
 
-TEST_CASE("with_scope joins children the body spawned") { CHECK(run(with_scope_runs_body()) == 10); }
+TEST_CASE("with_scope joins children the body spawned") {
+  CHECK(run(with_scope_runs_body()) == 10);
+}
 
-TEST_CASE("cancel after completion has no effect") { run(cancel_after_completion()); }
+TEST_CASE("cancel after completion has no effect") {
+  run(cancel_after_completion());
+}
 
 TEST_CASE("cancelling the root cancels nested scopes; join then throws Cancelled") {
   Loop loop;

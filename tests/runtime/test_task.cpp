@@ -10,7 +10,9 @@ using namespace acrawl::rt;
 
 namespace {
 
-Task<int> answer() { co_return 42; }
+Task<int> answer() {
+  co_return 42;
+}
 
 Task<int> add_answers(int n) {
   int sum = 0;
@@ -41,7 +43,9 @@ Task<int> deep_sync_chain(int n) {
 
 }  // namespace
 
-TEST_CASE("run returns the root task's value") { CHECK(run(add_answers(10)) == 420); }
+TEST_CASE("run returns the root task's value") {
+  CHECK(run(add_answers(10)) == 420);
+}
 
 TEST_CASE("run rethrows the root task's exception") {
   CHECK_THROWS_WITH_AS(run(fails()), "boom", std::runtime_error);

@@ -1,0 +1,112 @@
+#include "tests/support/process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+
+extern char** environ;
+
+namespace acrawl::test {
+
+namespace {
+[[noreturn]] void fail(const char* what) {
+  throw std::system_error(errno, std::generic_category(), what);
+}
+}  // namespace
+
+ProcessResult run_process(const std::string& program, const std::vector<std::string>& args,
+                          const std::string& stdin_data, std::chrono::seconds deadline) {
+  int in[2], out[2], err[2];
+  if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
+    fail("pipe2");
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in[0], 0);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(program.c_str()));
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+
+  auto start = std::chrono::steady_clock::now();
+  pid_t pid;
+  int rc = ::posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(in[0]);
+  ::close(out[1]);
+  ::close(err[1]);
+  if (rc != 0) {
+    errno = rc;
+    fail("posix_spawn");
+  }
+
+  ProcessResult result;
+  std::size_t written = 0;
+  int in_fd = in[1];
+  if (stdin_data.empty()) {
+    ::close(in_fd);
+    in_fd = -1;
+  } else {
+    ::fcntl(in_fd, F_SETFL, O_NONBLOCK);
+  }
+  int fds[2] = {out[0], err[0]};
+  std::string* sinks[2] = {&result.out, &result.err};
+  bool open[2] = {true, true};
+  char buf[65536];
+  while (open[0] || open[1]) {
+    auto left = deadline - (std::chrono::steady_clock::now() - start);
+    if (left <= std::chrono::seconds::zero()) {
+      result.timed_out = true;
+      ::kill(pid, SIGKILL);
+      break;
+    }
+    pollfd p[3];
+    int n = 0;
+    for (int i = 0; i < 2; ++i) {
+      if (open[i]) p[n++] = pollfd{fds[i], POLLIN, 0};
+    }
+    if (in_fd >= 0) p[n++] = pollfd{in_fd, POLLOUT, 0};
+    int ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(left).count());
+    if (::poll(p, static_cast<nfds_t>(n), ms + 1) < 0 && errno != EINTR) fail("poll");
+    for (int k = 0; k < n; ++k) {
+      if (p[k].revents == 0) continue;
+      if (p[k].fd == in_fd) {
+        ssize_t w = ::write(in_fd, stdin_data.data() + written, stdin_data.size() - written);
+        if (w > 0) written += static_cast<std::size_t>(w);
+        if (w < 0 && errno != EAGAIN) written = stdin_data.size();
+        if (written == stdin_data.size()) {
+          ::close(in_fd);
+          in_fd = -1;
+        }
+        continue;
+      }
+      int i = p[k].fd == fds[0] ? 0 : 1;
+      ssize_t r = ::read(fds[i], buf, sizeof buf);
+      if (r > 0) {
+        sinks[i]->append(buf, static_cast<std::size_t>(r));
+      } else if (r == 0 || errno != EINTR) {
+        open[i] = false;
+      }
+    }
+  }
+  if (in_fd >= 0) ::close(in_fd);
+  ::close(out[0]);
+  ::close(err[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  result.elapsed = std::chrono::steady_clock::now() - start;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+}  // namespace acrawl::test
