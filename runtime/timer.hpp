@@ -85,10 +85,31 @@ detail::SleepAwaiter sleep_for(std::chrono::duration<Rep, Period> d) noexcept {
   return detail::SleepAwaiter(Clock::now() + std::chrono::ceil<Clock::duration>(d));
 }
 
+namespace detail {
+class YieldAwaiter {
+ public:
+  bool await_ready() const noexcept { return false; }
+  bool await_suspend(std::coroutine_handle<> h) {
+    if (cancel_requested()) {
+      cancelled_ = true;
+      return false;
+    }
+    Loop::current().schedule(h, current_context);
+    return true;
+  }
+  void await_resume() const {
+    if (cancelled_) throw Cancelled{};
+  }
+
+ private:
+  bool cancelled_ = false;
+};
+}  // namespace detail
+
 // Lets every other ready coroutine run once, then continues (asyncio's `await sleep(0)`).
 // A cancellation point: throws Cancelled in a cancelled context.
-inline detail::SleepAwaiter yield() noexcept {
-  return detail::SleepAwaiter({});
+inline detail::YieldAwaiter yield() noexcept {
+  return {};
 }
 
 namespace detail {
@@ -126,6 +147,38 @@ Task<T> with_timeout(Task<T> task, std::chrono::duration<Rep, Period> d) {
     co_return co_await std::move(task);
   } catch (const Cancelled&) {
     if (timer.fired() && !detail::cancel_requested()) throw TimeoutError();
+    throw;
+  }
+}
+
+// Runs task shielded from the caller's cancellation, for bounded cleanup that must finish
+// (flushing output, closing a connection politely). The task's own awaits are not cancelled
+// when the caller is; bound it with shield_for. Returns the task's value or rethrows.
+template <class T>
+Task<T> shield(Task<T> task) {
+  CancelState isolated;
+  task.handle().promise().context = &isolated;
+  co_return co_await std::move(task);
+}
+
+// shield with its own deadline: after d the shielded task is cancelled, awaited, and
+// TimeoutError is thrown.
+template <class T, class Rep, class Period>
+Task<T> shield_for(Task<T> task, std::chrono::duration<Rep, Period> d) {
+  CancelState isolated;
+  task.handle().promise().context = &isolated;
+  detail::DeadlineCanceller timer(&isolated);
+  Loop& loop = Loop::current();
+  loop.add_timer(&timer, Clock::now() + std::chrono::ceil<Clock::duration>(d));
+  struct Disarm {
+    Loop& loop;
+    detail::DeadlineCanceller& timer;
+    ~Disarm() { loop.remove_timer(&timer); }
+  } disarm{loop, timer};
+  try {
+    co_return co_await std::move(task);
+  } catch (const Cancelled&) {
+    if (timer.fired()) throw TimeoutError();
     throw;
   }
 }

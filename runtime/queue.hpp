@@ -1,0 +1,261 @@
+#pragma once
+// Queue<T>: a bounded FIFO between coroutines (loop thread only).
+//
+// push waits while the queue is full (backpressure), pop waits while it is empty. close()
+// refuses further pushes (waiting producers get QueueClosed) and lets consumers drain what is
+// left, after which pop returns nullopt. Items pass directly to a waiting consumer, and from a
+// waiting producer into the freed space. A cancelled push leaves the item with the caller; a
+// cancelled pop takes nothing.
+
+#include <coroutine>
+#include <cstddef>
+#include <deque>
+#include <optional>
+#include <stdexcept>
+#include <utility>
+
+#include "runtime/cancel.hpp"
+#include "runtime/loop.hpp"
+
+namespace acrawl::rt {
+
+class QueueClosed : public std::runtime_error {
+ public:
+  QueueClosed() : std::runtime_error("queue is closed") {}
+};
+
+template <class T>
+class Queue {
+ public:
+  class PushAwaiter;
+  class PopAwaiter;
+
+  // capacity 0 is treated as 1.
+  explicit Queue(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
+  Queue(const Queue&) = delete;
+  Queue& operator=(const Queue&) = delete;
+
+  // co_await push(item): appends item (moving from it), waiting while the queue is full.
+  // Throws QueueClosed if the queue is or becomes closed, and Cancelled if the context is or
+  // becomes cancelled; in both cases item is left untouched with the caller.
+  PushAwaiter push(T& item) noexcept { return PushAwaiter(this, &item); }
+  // Appends without waiting; false (item untouched) when full or closed.
+  bool try_push(T& item);
+
+  // co_await pop() -> std::optional<T>: the oldest item, waiting while empty; nullopt once the
+  // queue is closed and drained. Throws Cancelled if the context is or becomes cancelled before
+  // an item was taken.
+  PopAwaiter pop() noexcept { return PopAwaiter(this); }
+  std::optional<T> try_pop();
+
+  // Refuses further pushes; consumers drain the rest, then see nullopt. Idempotent.
+  void close();
+
+  std::size_t size() const noexcept { return items_.size(); }
+  std::size_t capacity() const noexcept { return capacity_; }
+  bool closed() const noexcept { return closed_; }
+
+  // Intrusive FIFO of waiters.
+  template <class W>
+  struct WaitList {
+    W* head = nullptr;
+    W* tail = nullptr;
+    void push_back(W* w) noexcept {
+      w->prev_ = tail;
+      w->next_ = nullptr;
+      if (tail != nullptr) {
+        tail->next_ = w;
+      } else {
+        head = w;
+      }
+      tail = w;
+      w->linked_ = true;
+    }
+    void remove(W* w) noexcept {
+      if (!w->linked_) return;
+      if (w->prev_ != nullptr) {
+        w->prev_->next_ = w->next_;
+      } else {
+        head = w->next_;
+      }
+      if (w->next_ != nullptr) {
+        w->next_->prev_ = w->prev_;
+      } else {
+        tail = w->prev_;
+      }
+      w->linked_ = false;
+    }
+    W* pop_front() noexcept {
+      W* w = head;
+      if (w != nullptr) remove(w);
+      return w;
+    }
+  };
+
+  class PushAwaiter {
+   public:
+    PushAwaiter(Queue* q, T* item) noexcept : q_(q), item_(item) {}
+    PushAwaiter(const PushAwaiter&) = delete;
+    PushAwaiter& operator=(const PushAwaiter&) = delete;
+    ~PushAwaiter() { q_->producers_.remove(this); }
+
+    bool await_ready() {
+      if (detail::cancel_requested()) return false;
+      if (q_->closed_) {
+        closed_ = true;
+        return true;
+      }
+      return q_->try_push(*item_);
+    }
+    bool await_suspend(std::coroutine_handle<> h) noexcept {
+      context_ = detail::current_context;
+      if (detail::cancel_requested()) {
+        cancelled_ = true;
+        return false;
+      }
+      handle_ = h;
+      q_->producers_.push_back(this);
+      reg_.attach(context_, &PushAwaiter::on_cancel, this);
+      return true;
+    }
+    void await_resume() {
+      reg_.reset();
+      if (cancelled_) throw Cancelled{};
+      if (closed_) throw QueueClosed();
+    }
+
+   private:
+    friend class Queue;
+    friend struct WaitList<PushAwaiter>;
+    static void on_cancel(void* p) noexcept {
+      auto* a = static_cast<PushAwaiter*>(p);
+      a->q_->producers_.remove(a);
+      a->cancelled_ = true;
+      Loop::current().schedule(a->handle_, a->context_);
+    }
+    void wake() {
+      reg_.reset();
+      Loop::current().schedule(handle_, context_);
+    }
+
+    Queue* q_;
+    T* item_;
+    std::coroutine_handle<> handle_;
+    CancelState* context_ = nullptr;
+    CancelRegistration reg_;
+    PushAwaiter* prev_ = nullptr;
+    PushAwaiter* next_ = nullptr;
+    bool linked_ = false;
+    bool cancelled_ = false;
+    bool closed_ = false;
+  };
+
+  class PopAwaiter {
+   public:
+    explicit PopAwaiter(Queue* q) noexcept : q_(q) {}
+    PopAwaiter(const PopAwaiter&) = delete;
+    PopAwaiter& operator=(const PopAwaiter&) = delete;
+    ~PopAwaiter() { q_->consumers_.remove(this); }
+
+    bool await_ready() {
+      if (detail::cancel_requested()) return false;
+      if (!q_->items_.empty()) {
+        slot_ = q_->take_front();
+        return true;
+      }
+      return q_->closed_;
+    }
+    bool await_suspend(std::coroutine_handle<> h) noexcept {
+      context_ = detail::current_context;
+      if (detail::cancel_requested()) {
+        cancelled_ = true;
+        return false;
+      }
+      handle_ = h;
+      q_->consumers_.push_back(this);
+      reg_.attach(context_, &PopAwaiter::on_cancel, this);
+      return true;
+    }
+    // An item handed over before a cancellation arrived is returned, not lost.
+    std::optional<T> await_resume() {
+      reg_.reset();
+      if (cancelled_) throw Cancelled{};
+      return std::move(slot_);
+    }
+
+   private:
+    friend class Queue;
+    friend struct WaitList<PopAwaiter>;
+    static void on_cancel(void* p) noexcept {
+      auto* a = static_cast<PopAwaiter*>(p);
+      a->q_->consumers_.remove(a);
+      a->cancelled_ = true;
+      Loop::current().schedule(a->handle_, a->context_);
+    }
+    void wake() {
+      reg_.reset();
+      Loop::current().schedule(handle_, context_);
+    }
+
+    Queue* q_;
+    std::optional<T> slot_;
+    std::coroutine_handle<> handle_;
+    CancelState* context_ = nullptr;
+    CancelRegistration reg_;
+    PopAwaiter* prev_ = nullptr;
+    PopAwaiter* next_ = nullptr;
+    bool linked_ = false;
+    bool cancelled_ = false;
+  };
+
+ private:
+  // Removes the oldest item and refills from the longest-waiting producer.
+  T take_front() {
+    T item = std::move(items_.front());
+    items_.pop_front();
+    if (PushAwaiter* p = producers_.pop_front()) {
+      items_.push_back(std::move(*p->item_));
+      p->wake();
+    }
+    return item;
+  }
+
+  std::size_t capacity_;
+  bool closed_ = false;
+  std::deque<T> items_;
+  WaitList<PushAwaiter> producers_;
+  WaitList<PopAwaiter> consumers_;
+};
+
+template <class T>
+bool Queue<T>::try_push(T& item) {
+  if (closed_) return false;
+  if (PopAwaiter* c = consumers_.pop_front()) {
+    c->slot_.emplace(std::move(item));
+    c->wake();
+    return true;
+  }
+  if (items_.size() >= capacity_) return false;
+  items_.push_back(std::move(item));
+  return true;
+}
+
+template <class T>
+std::optional<T> Queue<T>::try_pop() {
+  if (items_.empty()) return std::nullopt;
+  return take_front();
+}
+
+template <class T>
+void Queue<T>::close() {
+  if (closed_) return;
+  closed_ = true;
+  while (PushAwaiter* p = producers_.pop_front()) {
+    p->closed_ = true;
+    p->wake();
+  }
+  // Consumers wait only when the queue is empty: they see the end now.
+  while (PopAwaiter* c = consumers_.pop_front()) c->wake();
+}
+
+}  // namespace acrawl::rt
