@@ -1,10 +1,16 @@
 # The two commands of the README: `make demo` and `make test`. Both install what is missing
 # (Debian 12 packages) and build first.
+#
+#   make test        the whole suite: release build, then ASan+UBSan and TSan builds, and the
+#                    format check (what CI runs, through .ci/run)
+#   make test-fast   the suite on the release build only (day-to-day development)
+#   make demo        crawl the bundled demo site on 127.0.0.1
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
+CTEST = ctest --output-on-failure -j$(JOBS) --timeout 900
 
-.PHONY: all deps build test demo format format-check clean
+.PHONY: all deps build test test-fast test-asan test-tsan demo bench format format-check clean
 
 all: build
 
@@ -15,8 +21,20 @@ build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 
-test: build
-	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+test-fast: build
+	cd $(BUILD) && $(CTEST)
+
+test-asan: deps
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DACRAWL_SANITIZE=address,undefined >/dev/null
+	@cmake --build build-asan -j$(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(CTEST)
+
+test-tsan: deps
+	@cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACRAWL_SANITIZE=thread >/dev/null
+	@cmake --build build-tsan -j$(JOBS)
+	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 $(CTEST)
+
+test: test-fast format-check test-asan test-tsan
 
 demo: build
 	@scripts/demo.sh $(BUILD)
@@ -28,4 +46,4 @@ format-check: deps
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-asan build-tsan

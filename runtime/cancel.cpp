@@ -19,8 +19,7 @@ bool CancelRegistration::attach(CancelState* state, Callback fn, void* arg) noex
   return true;
 }
 
-void CancelRegistration::reset() noexcept {
-  if (state_ == nullptr) return;
+void CancelRegistration::unlink() noexcept {
   if (prev_ != nullptr) {
     prev_->next_ = next_;
   } else {
@@ -35,29 +34,14 @@ void CancelRegistration::reset() noexcept {
   prev_ = next_ = nullptr;
 }
 
-CancelState::CancelState(CancelState* parent) noexcept {
-  if (parent == nullptr) return;
-  if (parent->cancelled()) {
-    cancelled_ = true;
-  } else {
-    parent_link_.attach(parent, &CancelState::on_parent_cancelled, this);
-  }
-}
-
 CancelState::~CancelState() {
-  parent_link_.reset();
   // Registrations outliving their state would dangle; detach them (they will never fire).
   while (head_ != nullptr) head_->reset();
-}
-
-void CancelState::on_parent_cancelled(void* self) noexcept {
-  static_cast<CancelState*>(self)->cancel();
 }
 
 void CancelState::cancel() noexcept {
   if (cancelled_) return;
   cancelled_ = true;
-  parent_link_.reset();
   // Pop one at a time: a callback may reset other registrations of this state.
   while (head_ != nullptr) {
     CancelRegistration* reg = head_;

@@ -31,11 +31,14 @@ class CancelRegistration {
   // already cancelled: the caller handles that case itself. Never throws.
   bool attach(CancelState* state, Callback fn, void* arg) noexcept;
   // Unregisters if still registered. Never throws.
-  void reset() noexcept;
+  void reset() noexcept {
+    if (state_ != nullptr) unlink();
+  }
   bool attached() const noexcept { return state_ != nullptr; }
 
  private:
   friend class CancelState;
+  void unlink() noexcept;
   CancelState* state_ = nullptr;
   CancelRegistration* prev_ = nullptr;
   CancelRegistration* next_ = nullptr;
@@ -45,9 +48,7 @@ class CancelRegistration {
 
 class CancelState {
  public:
-  // A root state (parent null) or a child of parent: cancelled when parent is (also at once,
-  // if parent is already cancelled).
-  explicit CancelState(CancelState* parent = nullptr) noexcept;
+  CancelState() noexcept = default;
   ~CancelState();
   CancelState(const CancelState&) = delete;
   CancelState& operator=(const CancelState&) = delete;
@@ -59,14 +60,29 @@ class CancelState {
     if (cancelled_) throw Cancelled{};
   }
 
+ protected:
+  static void cancel_callback(void* self) noexcept { static_cast<CancelState*>(self)->cancel(); }
+
  private:
   friend class CancelRegistration;
-  static void on_parent_cancelled(void* self) noexcept;
-
   bool cancelled_ = false;
   CancelRegistration* head_ = nullptr;
   CancelRegistration* tail_ = nullptr;
-  CancelRegistration parent_link_;
+};
+
+// A CancelState that is also cancelled when its parent is (at once, if the parent already is).
+class ChildCancelState : public CancelState {
+ public:
+  explicit ChildCancelState(CancelState* parent) noexcept {
+    if (parent != nullptr && !link_.attach(parent, &CancelState::cancel_callback, this) &&
+        parent->cancelled()) {
+      cancel();
+    }
+  }
+  ~ChildCancelState() { link_.reset(); }
+
+ private:
+  CancelRegistration link_;
 };
 
 namespace detail {

@@ -119,14 +119,26 @@ Task<std::tuple<Value<Ts>...>> gather(Task<Ts>... tasks) {
 // The same over a vector: values in order (std::monostate for void tasks).
 template <class T>
 Task<std::vector<Value<T>>> gather(std::vector<Task<T>> tasks) {
+  // Values land in slots as children finish, so finished frames are freed at once.
+  const std::size_t n = tasks.size();
+  std::vector<std::optional<Value<T>>> slots(std::is_void_v<T> ? 0 : n);
   Scope scope;
-  std::vector<JoinHandle<T>> handles;
-  handles.reserve(tasks.size());
-  for (auto& t : tasks) handles.push_back(scope.spawn(std::move(t)));
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    if constexpr (std::is_void_v<T>) {
+      scope.spawn_into(std::move(tasks[i]));
+    } else {
+      scope.spawn_into(std::move(tasks[i]), &slots[i]);
+    }
+  }
+  tasks.clear();
   co_await scope.join();
   std::vector<Value<T>> values;
-  values.reserve(handles.size());
-  for (auto& h : handles) values.push_back(detail::take_value(h));
+  if constexpr (std::is_void_v<T>) {
+    values.resize(n);
+  } else {
+    values.reserve(n);
+    for (auto& v : slots) values.push_back(std::move(*v));
+  }
   co_return values;
 }
 

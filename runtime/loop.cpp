@@ -11,7 +11,6 @@
 namespace acrawl::rt {
 
 namespace {
-thread_local Loop* tls_loop = nullptr;
 
 // How many ready coroutines run between two looks at I/O and timers: large enough that a
 // storm of yields costs no syscall each, small enough that I/O is never starved for long.
@@ -40,46 +39,38 @@ Loop::Loop() {
   }
   slots_.resize(1);  // slot 0 reserved
   ready_.resize(1024);
+  ready_mask_ = ready_.size() - 1;
   events_.resize(256);
-  if (tls_loop == nullptr) tls_loop = this;
+  if (tls_current_ == nullptr) tls_current_ = this;
 }
 
 Loop::~Loop() {
-  if (tls_loop == this) tls_loop = nullptr;
+  if (tls_current_ == this) tls_current_ = nullptr;
   ::close(wake_fd_);
   ::close(epoll_fd_);
 }
 
-Loop& Loop::current() {
-  if (tls_loop == nullptr) throw std::logic_error("acrawl::rt: no Loop on this thread");
-  return *tls_loop;
-}
-
-Loop* Loop::current_or_null() noexcept {
-  return tls_loop;
+void Loop::no_loop() {
+  throw std::logic_error("acrawl::rt: no Loop on this thread");
 }
 
 void Loop::cancel_root() noexcept {
   if (root_context_ != nullptr) root_context_->cancel();
 }
 
-void Loop::schedule(std::coroutine_handle<> h, CancelState* ctx) {
-  if (ready_count_ == ready_.size()) {
-    std::vector<Ready> bigger(ready_.size() * 2);
-    for (std::size_t i = 0; i < ready_count_; ++i) {
-      bigger[i] = ready_[(ready_head_ + i) & (ready_.size() - 1)];
-    }
-    ready_.swap(bigger);
-    ready_head_ = 0;
-  }
-  ready_[(ready_head_ + ready_count_) & (ready_.size() - 1)] = Ready{h, ctx};
-  ++ready_count_;
+void Loop::grow_ready() {
+  std::vector<Ready> bigger(ready_.size() * 2);
+  for (std::size_t i = 0; i < ready_count_; ++i)
+    bigger[i] = ready_[(ready_head_ + i) & ready_mask_];
+  ready_.swap(bigger);
+  ready_mask_ = ready_.size() - 1;
+  ready_head_ = 0;
 }
 
 void Loop::run_ready(std::size_t budget) {
   while (ready_count_ > 0 && budget-- > 0) {
     Ready r = ready_[ready_head_];
-    ready_head_ = (ready_head_ + 1) & (ready_.size() - 1);
+    ready_head_ = (ready_head_ + 1) & ready_mask_;
     --ready_count_;
     detail::current_context = r.context;
     r.handle.resume();
@@ -88,13 +79,13 @@ void Loop::run_ready(std::size_t budget) {
 }
 
 void Loop::run_until(const bool& done) {
-  Loop* previous = tls_loop;
-  tls_loop = this;
+  Loop* previous = tls_current_;
+  tls_current_ = this;
   struct Restore {
     Loop*& slot;
     Loop* value;
     ~Restore() { slot = value; }
-  } restore{tls_loop, previous == nullptr ? this : previous};
+  } restore{tls_current_, previous == nullptr ? this : previous};
 
   while (!done) {
     run_ready(kReadyBudget);

@@ -64,8 +64,11 @@ class Loop {
   Loop& operator=(const Loop&) = delete;
 
   // The loop of this thread. Precondition: one exists (std::logic_error otherwise).
-  static Loop& current();
-  static Loop* current_or_null() noexcept;
+  static Loop& current() {
+    if (tls_current_ == nullptr) no_loop();
+    return *tls_current_;
+  }
+  static Loop* current_or_null() noexcept { return tls_current_; }
 
   // Runs task as the root task until it finishes; returns its value or rethrows its exception.
   // The root context is cancelled by cancel_root(). Throws std::logic_error when the task waits
@@ -77,7 +80,11 @@ class Loop {
   void cancel_root() noexcept;
 
   // Makes h runnable; it is resumed at the top of the loop with ctx as its context.
-  void schedule(std::coroutine_handle<> h, CancelState* ctx);
+  void schedule(std::coroutine_handle<> h, CancelState* ctx) {
+    if (ready_count_ > ready_mask_) grow_ready();
+    ready_[(ready_head_ + ready_count_) & ready_mask_] = Ready{h, ctx};
+    ++ready_count_;
+  }
 
   // fd readiness. watch() throws std::system_error when epoll refuses the fd.
   IoHandle watch(int fd, std::uint32_t events, IoWatcher* watcher);
@@ -108,6 +115,8 @@ class Loop {
     std::uint32_t generation = 1;
   };
 
+  [[noreturn]] static void no_loop();
+  void grow_ready();
   void run_until(const bool& done);
   void run_ready(std::size_t budget);
   void poll(bool block);
@@ -122,6 +131,7 @@ class Loop {
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   std::vector<Ready> ready_;  // ring buffer, capacity a power of two
+  std::size_t ready_mask_ = 0;
   std::size_t ready_head_ = 0;
   std::size_t ready_count_ = 0;
   std::vector<Slot> slots_;
@@ -137,6 +147,8 @@ class Loop {
   std::vector<std::function<void()>> posted_;
   std::vector<std::function<void()>> posted_swap_;
   std::atomic<bool> wake_pending_{false};
+
+  static inline thread_local Loop* tls_current_ = nullptr;
 };
 
 template <class T>

@@ -9,12 +9,13 @@
 
 #include <coroutine>
 #include <cstddef>
-#include <deque>
+#include <new>
 #include <optional>
 #include <stdexcept>
 #include <utility>
 
 #include "runtime/cancel.hpp"
+#include "runtime/detail/ring.hpp"
 #include "runtime/loop.hpp"
 
 namespace acrawl::rt {
@@ -31,7 +32,8 @@ class Queue {
   class PopAwaiter;
 
   // capacity 0 is treated as 1.
-  explicit Queue(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
+  explicit Queue(std::size_t capacity)
+      : capacity_(capacity == 0 ? 1 : capacity), items_(capacity_) {}
   Queue(const Queue&) = delete;
   Queue& operator=(const Queue&) = delete;
 
@@ -92,62 +94,73 @@ class Queue {
     }
   };
 
+  // The waiting half of an awaiter: built only when it has to wait, so the fast path (space or
+  // an item available) costs no more than the ring operation itself.
+  struct Waiting {
+    std::coroutine_handle<> handle;
+    CancelState* context;
+    CancelRegistration reg;
+  };
+
   class PushAwaiter {
    public:
     PushAwaiter(Queue* q, T* item) noexcept : q_(q), item_(item) {}
     PushAwaiter(const PushAwaiter&) = delete;
     PushAwaiter& operator=(const PushAwaiter&) = delete;
-    ~PushAwaiter() { q_->producers_.remove(this); }
+    ~PushAwaiter() {
+      if (waiting_ != nullptr) {
+        q_->producers_.remove(this);
+        waiting_->~Waiting();
+      }
+    }
 
     bool await_ready() {
       if (detail::cancel_requested()) return false;
       if (q_->closed_) {
-        closed_ = true;
+        outcome_ = Outcome::closed;
         return true;
       }
       return q_->try_push(*item_);
     }
     bool await_suspend(std::coroutine_handle<> h) noexcept {
-      context_ = detail::current_context;
       if (detail::cancel_requested()) {
-        cancelled_ = true;
+        outcome_ = Outcome::cancelled;
         return false;
       }
-      handle_ = h;
+      waiting_ = ::new (static_cast<void*>(storage_)) Waiting{h, detail::current_context, {}};
       q_->producers_.push_back(this);
-      reg_.attach(context_, &PushAwaiter::on_cancel, this);
+      waiting_->reg.attach(waiting_->context, &PushAwaiter::on_cancel, this);
       return true;
     }
     void await_resume() {
-      reg_.reset();
-      if (cancelled_) throw Cancelled{};
-      if (closed_) throw QueueClosed();
+      if (waiting_ != nullptr) waiting_->reg.reset();
+      if (outcome_ == Outcome::cancelled) throw Cancelled{};
+      if (outcome_ == Outcome::closed) throw QueueClosed();
     }
 
    private:
     friend class Queue;
     friend struct WaitList<PushAwaiter>;
+    enum class Outcome : unsigned char { ok, cancelled, closed };
     static void on_cancel(void* p) noexcept {
       auto* a = static_cast<PushAwaiter*>(p);
       a->q_->producers_.remove(a);
-      a->cancelled_ = true;
-      Loop::current().schedule(a->handle_, a->context_);
+      a->outcome_ = Outcome::cancelled;
+      Loop::current().schedule(a->waiting_->handle, a->waiting_->context);
     }
     void wake() {
-      reg_.reset();
-      Loop::current().schedule(handle_, context_);
+      waiting_->reg.reset();
+      Loop::current().schedule(waiting_->handle, waiting_->context);
     }
 
     Queue* q_;
     T* item_;
-    std::coroutine_handle<> handle_;
-    CancelState* context_ = nullptr;
-    CancelRegistration reg_;
-    PushAwaiter* prev_ = nullptr;
-    PushAwaiter* next_ = nullptr;
+    Waiting* waiting_ = nullptr;
+    PushAwaiter* prev_;
+    PushAwaiter* next_;
     bool linked_ = false;
-    bool cancelled_ = false;
-    bool closed_ = false;
+    Outcome outcome_ = Outcome::ok;
+    alignas(Waiting) unsigned char storage_[sizeof(Waiting)];
   };
 
   class PopAwaiter {
@@ -155,30 +168,34 @@ class Queue {
     explicit PopAwaiter(Queue* q) noexcept : q_(q) {}
     PopAwaiter(const PopAwaiter&) = delete;
     PopAwaiter& operator=(const PopAwaiter&) = delete;
-    ~PopAwaiter() { q_->consumers_.remove(this); }
+    ~PopAwaiter() {
+      if (waiting_ != nullptr) {
+        q_->consumers_.remove(this);
+        waiting_->~Waiting();
+      }
+    }
 
     bool await_ready() {
       if (detail::cancel_requested()) return false;
       if (!q_->items_.empty()) {
-        slot_ = q_->take_front();
+        slot_.emplace(q_->take_front());
         return true;
       }
       return q_->closed_;
     }
     bool await_suspend(std::coroutine_handle<> h) noexcept {
-      context_ = detail::current_context;
       if (detail::cancel_requested()) {
         cancelled_ = true;
         return false;
       }
-      handle_ = h;
+      waiting_ = ::new (static_cast<void*>(storage_)) Waiting{h, detail::current_context, {}};
       q_->consumers_.push_back(this);
-      reg_.attach(context_, &PopAwaiter::on_cancel, this);
+      waiting_->reg.attach(waiting_->context, &PopAwaiter::on_cancel, this);
       return true;
     }
     // An item handed over before a cancellation arrived is returned, not lost.
     std::optional<T> await_resume() {
-      reg_.reset();
+      if (waiting_ != nullptr) waiting_->reg.reset();
       if (cancelled_) throw Cancelled{};
       return std::move(slot_);
     }
@@ -190,29 +207,27 @@ class Queue {
       auto* a = static_cast<PopAwaiter*>(p);
       a->q_->consumers_.remove(a);
       a->cancelled_ = true;
-      Loop::current().schedule(a->handle_, a->context_);
+      Loop::current().schedule(a->waiting_->handle, a->waiting_->context);
     }
     void wake() {
-      reg_.reset();
-      Loop::current().schedule(handle_, context_);
+      waiting_->reg.reset();
+      Loop::current().schedule(waiting_->handle, waiting_->context);
     }
 
     Queue* q_;
     std::optional<T> slot_;
-    std::coroutine_handle<> handle_;
-    CancelState* context_ = nullptr;
-    CancelRegistration reg_;
-    PopAwaiter* prev_ = nullptr;
-    PopAwaiter* next_ = nullptr;
+    Waiting* waiting_ = nullptr;
+    PopAwaiter* prev_;
+    PopAwaiter* next_;
     bool linked_ = false;
     bool cancelled_ = false;
+    alignas(Waiting) unsigned char storage_[sizeof(Waiting)];
   };
 
  private:
   // Removes the oldest item and refills from the longest-waiting producer.
   T take_front() {
-    T item = std::move(items_.front());
-    items_.pop_front();
+    T item = items_.pop_front();
     if (PushAwaiter* p = producers_.pop_front()) {
       items_.push_back(std::move(*p->item_));
       p->wake();
@@ -222,7 +237,7 @@ class Queue {
 
   std::size_t capacity_;
   bool closed_ = false;
-  std::deque<T> items_;
+  detail::Ring<T> items_;
   WaitList<PushAwaiter> producers_;
   WaitList<PopAwaiter> consumers_;
 };
@@ -251,7 +266,7 @@ void Queue<T>::close() {
   if (closed_) return;
   closed_ = true;
   while (PushAwaiter* p = producers_.pop_front()) {
-    p->closed_ = true;
+    p->outcome_ = PushAwaiter::Outcome::closed;
     p->wake();
   }
   // Consumers wait only when the queue is empty: they see the end now.

@@ -41,6 +41,7 @@ void SpawnBase::on_task_done(void* self) noexcept {
   auto* s = static_cast<SpawnBase*>(self);
   s->done_ = true;
   s->ended_by_cancel_ = is_cancellation(s->promise().error);
+  s->deliver();
   Loop& loop = Loop::current();
   while (s->waiters_ != nullptr) {
     OnceWaiter* w = s->waiters_;
@@ -52,7 +53,15 @@ void SpawnBase::on_task_done(void* self) noexcept {
 
 }  // namespace detail
 
-Scope::Scope() noexcept : cancel_(detail::current_context) {}
+Scope::Scope() noexcept : cancel_(detail::current_context) {
+  children_link_.attach(&cancel_, &Scope::cancel_children, this);
+}
+
+void Scope::cancel_children(void* self) noexcept {
+  for (detail::SpawnBase* c = static_cast<Scope*>(self)->children_; c != nullptr; c = c->next_) {
+    c->cancel();
+  }
+}
 
 Scope::~Scope() {
   if (active_ > 0 || (ever_spawned_ && !joined_)) {

@@ -42,7 +42,11 @@ struct OnceWaiter {
 
 class SpawnBase {
  public:
-  SpawnBase(Scope* scope, CancelState* parent) noexcept : scope_(scope), cancel_(parent) {}
+  // Not linked to the scope's state: the scope cancels its children by walking its list,
+  // which saves a registration per child.
+  SpawnBase(Scope* scope, bool start_cancelled) noexcept : scope_(scope) {
+    if (start_cancelled) cancel_.cancel();
+  }
   virtual ~SpawnBase() = default;
   SpawnBase(const SpawnBase&) = delete;
   SpawnBase& operator=(const SpawnBase&) = delete;
@@ -66,6 +70,7 @@ class SpawnBase {
   friend class rt::Scope;
   virtual PromiseBase& promise() noexcept = 0;
   virtual std::coroutine_handle<> coroutine() noexcept = 0;
+  virtual void deliver() noexcept = 0;
 
   Scope* scope_;
   CancelState cancel_;
@@ -80,14 +85,39 @@ class SpawnBase {
 template <class T>
 class SpawnState final : public SpawnBase {
  public:
-  SpawnState(Scope* scope, CancelState* parent, Task<T> task) noexcept
-      : SpawnBase(scope, parent), task_(std::move(task)) {}
+  SpawnState(Scope* scope, bool start_cancelled, Task<T> task) noexcept
+      : SpawnBase(scope, start_cancelled), task_(std::move(task)) {}
+  static void* operator new(std::size_t n) { return FrameAllocator::allocate(n); }
+  static void operator delete(void* p, std::size_t n) noexcept { FrameAllocator::deallocate(p, n); }
   Task<T>& task() noexcept { return task_; }
+  // Where the value goes when the task succeeds (spawn_into); T's move must not throw.
+  void set_sink(std::optional<T>* sink) noexcept { sink_ = sink; }
 
  private:
   PromiseBase& promise() noexcept override { return task_.handle().promise(); }
   std::coroutine_handle<> coroutine() noexcept override { return task_.handle(); }
+  void deliver() noexcept override {
+    if (sink_ != nullptr && !promise().error)
+      sink_->emplace(std::move(*task_.handle().promise().value));
+  }
   Task<T> task_;
+  std::optional<T>* sink_ = nullptr;
+};
+
+template <>
+class SpawnState<void> final : public SpawnBase {
+ public:
+  SpawnState(Scope* scope, bool start_cancelled, Task<void> task) noexcept
+      : SpawnBase(scope, start_cancelled), task_(std::move(task)) {}
+  static void* operator new(std::size_t n) { return FrameAllocator::allocate(n); }
+  static void operator delete(void* p, std::size_t n) noexcept { FrameAllocator::deallocate(p, n); }
+  Task<void>& task() noexcept { return task_; }
+
+ private:
+  PromiseBase& promise() noexcept override { return task_.handle().promise(); }
+  std::coroutine_handle<> coroutine() noexcept override { return task_.handle(); }
+  void deliver() noexcept override {}
+  Task<void> task_;
 };
 
 bool is_cancellation(const std::exception_ptr& e) noexcept;
@@ -185,6 +215,13 @@ class Scope {
   template <class T>
   JoinHandle<T> spawn(Task<T> task);
 
+  // Like spawn, without a handle: on success the task's value is moved into *sink (which must
+  // outlive the task; T's move must not throw); its frame is freed as soon as it ends. For
+  // fan-out of many tasks (gather), where keeping every finished task alive costs memory.
+  template <class T>
+  void spawn_into(Task<T> task, std::optional<T>* sink);
+  void spawn_into(Task<void> task, std::nullptr_t = nullptr);
+
   // Waits until every child is done. Not abandoned on cancellation: when the awaiter's
   // context is cancelled the children are cancelled through the scope and join still waits
   // for them. Then rethrows the first child error; otherwise throws Cancelled if the
@@ -214,11 +251,15 @@ class Scope {
 
  private:
   friend class detail::SpawnBase;
+  template <class T>
+  detail::SpawnState<T>* start(Task<T> task);
   void child_done(detail::SpawnBase* child) noexcept;
   void finish_join();
   void link(detail::SpawnBase* child) noexcept;
+  static void cancel_children(void* self) noexcept;
 
-  CancelState cancel_;
+  ChildCancelState cancel_;
+  CancelRegistration children_link_;
   detail::SpawnBase* children_ = nullptr;
   std::size_t active_ = 0;
   bool ever_spawned_ = false;
@@ -229,18 +270,31 @@ class Scope {
 };
 
 template <class T>
-JoinHandle<T> Scope::spawn(Task<T> task) {
+detail::SpawnState<T>* Scope::start(Task<T> task) {
   if (joined_) throw std::logic_error("Scope::spawn after join completed");
-  auto* state = new detail::SpawnState<T>(this, &cancel_, std::move(task));
+  auto* state = new detail::SpawnState<T>(this, cancel_.cancelled(), std::move(task));
   auto& p = state->task().handle().promise();
   p.context = &state->cancel_;
   p.parent_context = nullptr;
   p.on_done = &detail::SpawnBase::on_task_done;
   p.on_done_arg = static_cast<detail::SpawnBase*>(state);
-  link(state);
-  JoinHandle<T> handle(state);  // the scope keeps the initial reference until the child ends
+  link(state);  // the scope keeps the initial reference until the child ends
   Loop::current().schedule(state->task().handle(), &state->cancel_);
-  return handle;
+  return state;
+}
+
+template <class T>
+JoinHandle<T> Scope::spawn(Task<T> task) {
+  return JoinHandle<T>(start(std::move(task)));
+}
+
+template <class T>
+void Scope::spawn_into(Task<T> task, std::optional<T>* sink) {
+  start(std::move(task))->set_sink(sink);
+}
+
+inline void Scope::spawn_into(Task<void> task, std::nullptr_t) {
+  start(std::move(task));
 }
 
 // Runs body(scope, args...) as the first child of a new scope, joins the scope and returns

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "runtime/cancel.hpp"
+#include "runtime/detail/frame_allocator.hpp"
 
 namespace acrawl::rt {
 
@@ -51,6 +52,9 @@ struct PromiseBase {
   };
 
   enum class Phase : unsigned char { idle, starting, completed_inline, suspended };
+
+  static void* operator new(std::size_t n) { return FrameAllocator::allocate(n); }
+  static void operator delete(void* p, std::size_t n) noexcept { FrameAllocator::deallocate(p, n); }
 
   std::suspend_always initial_suspend() noexcept { return {}; }
   FinalAwaiter final_suspend() noexcept { return {}; }

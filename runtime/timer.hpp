@@ -133,7 +133,7 @@ class DeadlineCanceller final : public TimerNode {
 // usual. Otherwise returns the task's value or rethrows its exception.
 template <class T, class Rep, class Period>
 Task<T> with_timeout(Task<T> task, std::chrono::duration<Rep, Period> d) {
-  CancelState inner(detail::current_context);
+  ChildCancelState inner(detail::current_context);
   task.handle().promise().context = &inner;
   detail::DeadlineCanceller timer(&inner);
   Loop& loop = Loop::current();
