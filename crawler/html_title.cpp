@@ -1,0 +1,182 @@
+#include "crawler/html_title.hpp"
+
+#include <gumbo.h>
+
+#include <cstddef>
+#include <new>
+#include <vector>
+
+#include "crawler/utf8.hpp"
+
+namespace acrawl::crawler {
+namespace {
+
+// Owns everything gumbo allocates during one parse. The tree is dropped with the arena instead of
+// by gumbo_destroy_output, whose recursive walk overflows the stack on deeply nested pages
+// (about 300k levels on an 8 MB stack). Bump allocation is also faster than malloc here.
+class Arena {
+ public:
+  Arena() = default;
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+  ~Arena() {
+    for (void* chunk : chunks_) ::operator delete(chunk);
+  }
+
+  void* allocate(std::size_t n) {
+    n = (n + kAlign - 1) & ~(kAlign - 1);
+    if (n > kChunkSize / 4) return new_chunk(n);  // big blocks get their own chunk
+    if (n > left_) {
+      next_ = static_cast<char*>(new_chunk(kChunkSize));
+      left_ = kChunkSize;
+    }
+    void* p = next_;
+    next_ += n;
+    left_ -= n;
+    return p;
+  }
+
+  // gumbo's callbacks. Throwing std::bad_alloc through gumbo is safe: it holds no resources
+  // outside the arena, and libgumbo has unwind tables.
+  static void* gumbo_allocate(void* self, std::size_t n) {
+    return static_cast<Arena*>(self)->allocate(n);
+  }
+  static void gumbo_free(void*, void*) {}
+
+ private:
+  static constexpr std::size_t kAlign = alignof(std::max_align_t);
+  static constexpr std::size_t kChunkSize = 64 * 1024;
+
+  void* new_chunk(std::size_t n) {
+    chunks_.reserve(chunks_.size() + 1);  // so that push_back cannot throw after the allocation
+    void* chunk = ::operator new(n);
+    chunks_.push_back(chunk);
+    return chunk;
+  }
+
+  std::vector<void*> chunks_;
+  char* next_ = nullptr;
+  std::size_t left_ = 0;
+};
+
+// Parses html into a tree that lives as long as `arena`; never null.
+const GumboOutput* parse(std::string_view html, Arena& arena) {
+  GumboOptions options = kGumboDefaultOptions;
+  options.allocator = &Arena::gumbo_allocate;
+  options.deallocator = &Arena::gumbo_free;
+  options.userdata = &arena;
+  options.max_errors = 0;  // we never read parse errors; recording them costs time
+  return gumbo_parse_with_options(&options, html.data(), html.size());
+}
+
+bool is_html_title(const GumboNode* node) {
+  return node->type == GUMBO_NODE_ELEMENT && node->v.element.tag == GUMBO_TAG_TITLE &&
+         node->v.element.tag_namespace == GUMBO_NAMESPACE_HTML;
+}
+
+// The first HTML title in tree order, found with an explicit stack (pages nest arbitrarily
+// deep). Template contents are not part of the document tree, so they are skipped.
+const GumboNode* find_title(const GumboNode* root) {
+  std::vector<const GumboNode*> stack{root};
+  while (!stack.empty()) {
+    const GumboNode* node = stack.back();
+    stack.pop_back();
+    if (is_html_title(node)) return node;
+    const GumboVector* children = nullptr;
+    if (node->type == GUMBO_NODE_DOCUMENT) {
+      children = &node->v.document.children;
+    } else if (node->type == GUMBO_NODE_ELEMENT) {
+      children = &node->v.element.children;
+    }
+    if (children == nullptr) continue;
+    for (unsigned i = children->length; i > 0; --i) {
+      stack.push_back(static_cast<const GumboNode*>(children->data[i - 1]));
+    }
+  }
+  return nullptr;
+}
+
+bool is_ascii_ws(char c) {
+  return c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == ' ';
+}
+
+// Child text content, ASCII whitespace stripped and collapsed.
+std::string title_text(const GumboNode* title) {
+  std::string out;
+  bool pending_space = false;
+  const GumboVector& children = title->v.element.children;
+  for (unsigned i = 0; i < children.length; ++i) {
+    const auto* child = static_cast<const GumboNode*>(children.data[i]);
+    if (child->type != GUMBO_NODE_TEXT && child->type != GUMBO_NODE_WHITESPACE &&
+        child->type != GUMBO_NODE_CDATA) {
+      continue;
+    }
+    for (const char* p = child->v.text.text; *p != '\0'; ++p) {
+      if (is_ascii_ws(*p)) {
+        pending_space = !out.empty();
+      } else {
+        if (pending_space) out.push_back(' ');
+        pending_space = false;
+        out.push_back(*p);
+      }
+    }
+  }
+  if (!is_valid_utf8(out)) out = sanitize_utf8(out);
+  return out;
+}
+
+// A title that is a child of <head> stays the first one whatever follows: content is only ever
+// appended to head, and head is never moved or removed (unlike body, which a later <frameset>
+// can drop, or a table, before which foster parenting inserts later content).
+bool parent_is_head(const GumboNode* node) {
+  const GumboNode* p = node->parent;
+  return p != nullptr && p->type == GUMBO_NODE_ELEMENT && p->v.element.tag == GUMBO_TAG_HEAD &&
+         p->v.element.tag_namespace == GUMBO_NAMESPACE_HTML;
+}
+
+bool iequals_ascii(std::string_view a, std::string_view lower) {
+  if (a.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char c = a[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
+// The input up to and including the '>' of the first "</title" followed by a tag-ending byte, or
+// "" when there is none. Parsing this prefix builds the same tree up to that point.
+std::string_view prefix_through_first_title_end(std::string_view html) {
+  for (std::size_t i = html.find("</"); i != std::string_view::npos; i = html.find("</", i + 2)) {
+    if (i + 8 > html.size() || !iequals_ascii(html.substr(i + 2, 5), "title")) continue;
+    const char next = html[i + 7];
+    if (!is_ascii_ws(next) && next != '/' && next != '>') continue;
+    const std::size_t close = html.find('>', i + 7);
+    if (close == std::string_view::npos) return {};
+    return html.substr(0, close + 1);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::optional<std::string> extract_title(std::string_view utf8_html) {
+  // Fast path: the title usually ends early in the page, and parsing is the crawl's CPU bound.
+  const std::string_view prefix = prefix_through_first_title_end(utf8_html);
+  if (!prefix.empty() && prefix.size() < utf8_html.size()) {
+    Arena arena;
+    const GumboOutput* output = parse(prefix, arena);
+    const GumboNode* title = find_title(output->document);
+    if (title != nullptr && parent_is_head(title) &&
+        (title->parse_flags & GUMBO_INSERTION_IMPLICIT_END_TAG) == 0) {
+      return title_text(title);
+    }
+  }
+  Arena arena;
+  const GumboOutput* output = parse(utf8_html, arena);
+  const GumboNode* title = find_title(output->document);
+  if (title == nullptr) return std::nullopt;
+  return title_text(title);
+}
+
+}  // namespace acrawl::crawler

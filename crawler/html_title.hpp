@@ -1,0 +1,20 @@
+#pragma once
+
+// document.title extraction with gumbo.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace acrawl::crawler {
+
+// document.title per the HTML spec: the child text content of the first `title` element in the
+// HTML namespace in tree order (never SVG's or MathML's; not inside <template> contents), with
+// ASCII whitespace (TAB LF FF CR SPACE) stripped and collapsed to single spaces. U+00A0 is not
+// whitespace and is kept; entities are decoded by the parser. Returns nullopt when the document
+// has no such element, and "" for an empty or whitespace-only one. Input should be UTF-8 (invalid
+// bytes become U+FFFD); the result is valid UTF-8. Parses only up to the first `</title>` when
+// that provably gives the full parse's answer. Throws only std::bad_alloc; thread-safe.
+std::optional<std::string> extract_title(std::string_view utf8_html);
+
+}  // namespace acrawl::crawler
