@@ -1,9 +1,14 @@
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <csignal>
 #include <stdexcept>
 #include <vector>
 
+#include "runtime/event.hpp"
 #include "runtime/loop.hpp"
 #include "runtime/scope.hpp"
 #include "runtime/timer.hpp"
@@ -24,6 +29,10 @@ Task<void> sleeps_forever(bool* unwound) {
     bool* f;
     ~Flag() { *f = true; }
   } flag{unwound};
+  co_await sleep_for(1h);
+}
+
+Task<void> sleep_forever_task() {
   co_await sleep_for(1h);
 }
 
@@ -160,4 +169,71 @@ TEST_CASE("cancelling the root cancels nested scopes; join then throws Cancelled
   }
   CHECK(threw_cancelled);
   CHECK(unwound);
+}
+
+namespace {
+
+Task<void> await_handle_then_flag(JoinHandle<int> h, bool* cancelled) {
+  try {
+    int v = co_await h;
+    (void)v;
+  } catch (const Cancelled&) {
+    *cancelled = true;
+    throw;
+  }
+}
+
+Task<int> slow_int() {
+  co_await sleep_for(50ms);
+  co_return 3;
+}
+
+// Cancelling a task that awaits a JoinHandle wakes it at once; the awaited task goes on.
+Task<void> cancel_handle_awaiter() {
+  bool cancelled = false;
+  Scope scope;
+  auto target = scope.spawn(slow_int());
+  auto awaiter = scope.spawn(await_handle_then_flag(target, &cancelled));
+  co_await sleep_for(1ms);
+  awaiter.cancel();
+  co_await sleep_for(1ms);
+  CHECK(cancelled);
+  CHECK_FALSE(target.done());
+  co_await scope.join();
+  CHECK(target.result() == 3);
+}
+
+Task<void> waits_forever(Event* e) {
+  co_await e->wait();
+}
+
+Task<void> leave_scope_unjoined() {
+  Scope scope;
+  scope.spawn(sleep_forever_task());
+  co_return;  // destroys the scope with a running child
+}
+
+}  // namespace
+
+TEST_CASE("cancelling a task that awaits a JoinHandle wakes it; the awaited task goes on") {
+  run(cancel_handle_awaiter());
+}
+
+TEST_CASE("run reports a task that waits for something that can never happen") {
+  Event never_set;
+  CHECK_THROWS_AS(run(waits_forever(&never_set)), std::logic_error);
+}
+
+TEST_CASE("destroying a scope with running children aborts loudly") {
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::close(2);  // keep the expected message out of the test log
+    run(leave_scope_unjoined());
+    ::_exit(0);  // not reached when the scope aborts
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  CHECK(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGABRT);
 }

@@ -138,3 +138,31 @@ TEST_CASE("signals arrive on the loop through SignalSet") {
   SignalSet set({SIGUSR1});
   CHECK(loop.run(receive_signal(&set)) == SIGUSR1);
 }
+
+namespace {
+Task<void> wait_signal(SignalSet* set, bool* cancelled) {
+  try {
+    int s = co_await set->next();
+    (void)s;
+  } catch (const Cancelled&) {
+    *cancelled = true;
+    throw;
+  }
+}
+
+Task<bool> cancel_signal_wait(SignalSet* set) {
+  bool cancelled = false;
+  Scope scope;
+  auto h = scope.spawn(wait_signal(set, &cancelled));
+  co_await sleep_for(1ms);
+  h.cancel();
+  co_await scope.join();
+  co_return cancelled;
+}
+}  // namespace
+
+TEST_CASE("waiting for a signal is cancellable") {
+  Loop loop;
+  SignalSet set({SIGUSR2});
+  CHECK(loop.run(cancel_signal_wait(&set)));
+}
