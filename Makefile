@@ -5,6 +5,7 @@
 #                    format check (what CI runs, through .ci/run)
 #   make test-fast   the suite on the release build only (day-to-day development)
 #   make demo        crawl the bundled demo site on 127.0.0.1
+MAKEFLAGS += --no-print-directory
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
@@ -17,9 +18,10 @@ all: build
 deps:
 	@scripts/install-deps.sh
 
+# Build output goes to stderr so that `make demo` prints only records on stdout.
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
-	@cmake --build $(BUILD) -j$(JOBS)
+	@cmake --build $(BUILD) -j$(JOBS) 1>&2
 
 test-fast: build
 	cd $(BUILD) && $(CTEST)
