@@ -4,6 +4,7 @@
 #include <coroutine>
 
 #include "runtime/cancel.hpp"
+#include "runtime/detail/wait_list.hpp"
 #include "runtime/loop.hpp"
 
 namespace acrawl::rt {
@@ -26,10 +27,7 @@ class Event {
       }
       if (e_->set_) return false;
       handle_ = h;
-      next_ = e_->waiters_;
-      if (next_ != nullptr) next_->prev_ = this;
-      e_->waiters_ = this;
-      linked_ = true;
+      e_->waiters_.push_back(this);
       reg_.attach(context_, &WaitAwaiter::on_cancel, this);
       return true;
     }
@@ -40,16 +38,8 @@ class Event {
 
    private:
     friend class Event;
-    void unlink() noexcept {
-      if (!linked_) return;
-      if (prev_ != nullptr) {
-        prev_->next_ = next_;
-      } else {
-        e_->waiters_ = next_;
-      }
-      if (next_ != nullptr) next_->prev_ = prev_;
-      linked_ = false;
-    }
+    friend struct detail::WaitList<WaitAwaiter>;
+    void unlink() noexcept { e_->waiters_.remove(this); }
     static void on_cancel(void* p) noexcept {
       auto* w = static_cast<WaitAwaiter*>(p);
       w->unlink();
@@ -75,9 +65,7 @@ class Event {
   void set() {
     set_ = true;
     Loop& loop = Loop::current();
-    while (waiters_ != nullptr) {
-      WaitAwaiter* w = waiters_;
-      w->unlink();
+    while (WaitAwaiter* w = waiters_.pop_front()) {
       w->reg_.reset();
       loop.schedule(w->handle_, w->context_);
     }
@@ -90,7 +78,7 @@ class Event {
 
  private:
   bool set_ = false;
-  WaitAwaiter* waiters_ = nullptr;
+  detail::WaitList<WaitAwaiter> waiters_;
 };
 
 }  // namespace acrawl::rt

@@ -16,6 +16,7 @@
 
 #include "runtime/cancel.hpp"
 #include "runtime/detail/ring.hpp"
+#include "runtime/detail/wait_list.hpp"
 #include "runtime/loop.hpp"
 
 namespace acrawl::rt {
@@ -56,43 +57,6 @@ class Queue {
   std::size_t size() const noexcept { return items_.size(); }
   std::size_t capacity() const noexcept { return capacity_; }
   bool closed() const noexcept { return closed_; }
-
-  // Intrusive FIFO of waiters.
-  template <class W>
-  struct WaitList {
-    W* head = nullptr;
-    W* tail = nullptr;
-    void push_back(W* w) noexcept {
-      w->prev_ = tail;
-      w->next_ = nullptr;
-      if (tail != nullptr) {
-        tail->next_ = w;
-      } else {
-        head = w;
-      }
-      tail = w;
-      w->linked_ = true;
-    }
-    void remove(W* w) noexcept {
-      if (!w->linked_) return;
-      if (w->prev_ != nullptr) {
-        w->prev_->next_ = w->next_;
-      } else {
-        head = w->next_;
-      }
-      if (w->next_ != nullptr) {
-        w->next_->prev_ = w->prev_;
-      } else {
-        tail = w->prev_;
-      }
-      w->linked_ = false;
-    }
-    W* pop_front() noexcept {
-      W* w = head;
-      if (w != nullptr) remove(w);
-      return w;
-    }
-  };
 
   // The waiting half of an awaiter: built only when it has to wait, so the fast path (space or
   // an item available) costs no more than the ring operation itself.
@@ -140,7 +104,7 @@ class Queue {
 
    private:
     friend class Queue;
-    friend struct WaitList<PushAwaiter>;
+    friend struct detail::WaitList<PushAwaiter>;
     enum class Outcome : unsigned char { ok, cancelled, closed };
     static void on_cancel(void* p) noexcept {
       auto* a = static_cast<PushAwaiter*>(p);
@@ -202,7 +166,7 @@ class Queue {
 
    private:
     friend class Queue;
-    friend struct WaitList<PopAwaiter>;
+    friend struct detail::WaitList<PopAwaiter>;
     static void on_cancel(void* p) noexcept {
       auto* a = static_cast<PopAwaiter*>(p);
       a->q_->consumers_.remove(a);
@@ -238,8 +202,8 @@ class Queue {
   std::size_t capacity_;
   bool closed_ = false;
   detail::Ring<T> items_;
-  WaitList<PushAwaiter> producers_;
-  WaitList<PopAwaiter> consumers_;
+  detail::WaitList<PushAwaiter> producers_;
+  detail::WaitList<PopAwaiter> consumers_;
 };
 
 template <class T>

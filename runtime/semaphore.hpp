@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "runtime/cancel.hpp"
+#include "runtime/detail/wait_list.hpp"
 #include "runtime/loop.hpp"
 
 namespace acrawl::rt {
@@ -55,6 +56,7 @@ class Semaphore {
 
    private:
     friend class Semaphore;
+    friend struct detail::WaitList<AcquireAwaiter>;
     static void on_cancel(void* self) noexcept;
 
     Semaphore* s_;
@@ -88,19 +90,18 @@ class Semaphore {
 
   std::size_t available_;
   std::size_t waiting_ = 0;
-  AcquireAwaiter* head_ = nullptr;
-  AcquireAwaiter* tail_ = nullptr;
+  detail::WaitList<AcquireAwaiter> waiters_;
 };
 
 inline Semaphore::Permit Semaphore::try_acquire() noexcept {
-  if (available_ == 0 || head_ != nullptr) return Permit();
+  if (available_ == 0 || !waiters_.empty()) return Permit();
   --available_;
   return Permit(this);
 }
 
 inline bool Semaphore::AcquireAwaiter::await_ready() noexcept {
   if (detail::cancel_requested()) return false;
-  if (s_->available_ > 0 && s_->head_ == nullptr) {
+  if (s_->available_ > 0 && s_->waiters_.empty()) {
     --s_->available_;
     granted_ = true;
     return true;
@@ -115,15 +116,7 @@ inline bool Semaphore::AcquireAwaiter::await_suspend(std::coroutine_handle<> h) 
     return false;
   }
   handle_ = h;
-  prev_ = s_->tail_;
-  next_ = nullptr;
-  if (s_->tail_ != nullptr) {
-    s_->tail_->next_ = this;
-  } else {
-    s_->head_ = this;
-  }
-  s_->tail_ = this;
-  linked_ = true;
+  s_->waiters_.push_back(this);
   ++s_->waiting_;
   reg_.attach(context_, &AcquireAwaiter::on_cancel, this);
   return true;
@@ -151,26 +144,16 @@ inline void Semaphore::AcquireAwaiter::on_cancel(void* self) noexcept {
 
 inline void Semaphore::unlink(AcquireAwaiter* w) noexcept {
   if (!w->linked_) return;
-  if (w->prev_ != nullptr) {
-    w->prev_->next_ = w->next_;
-  } else {
-    head_ = w->next_;
-  }
-  if (w->next_ != nullptr) {
-    w->next_->prev_ = w->prev_;
-  } else {
-    tail_ = w->prev_;
-  }
-  w->linked_ = false;
+  waiters_.remove(w);
   --waiting_;
 }
 
 inline void Semaphore::release_one() noexcept {
-  if (head_ == nullptr) {
+  if (waiters_.empty()) {
     ++available_;
     return;
   }
-  AcquireAwaiter* w = head_;
+  AcquireAwaiter* w = waiters_.head;
   unlink(w);
   w->reg_.reset();
   w->granted_ = true;

@@ -113,9 +113,17 @@ inline detail::YieldAwaiter yield() noexcept {
 }
 
 namespace detail {
+
+// Cancels a state when a deadline passes; disarmed when destroyed.
 class DeadlineCanceller final : public TimerNode {
  public:
-  explicit DeadlineCanceller(CancelState* state) noexcept : state_(state) {}
+  DeadlineCanceller(CancelState* state, Clock::time_point deadline)
+      : state_(state), loop_(Loop::current()) {
+    loop_.add_timer(this, deadline);
+  }
+  ~DeadlineCanceller() { loop_.remove_timer(this); }
+  DeadlineCanceller(const DeadlineCanceller&) = delete;
+  DeadlineCanceller& operator=(const DeadlineCanceller&) = delete;
   bool fired() const noexcept { return fired_; }
 
  private:
@@ -124,8 +132,31 @@ class DeadlineCanceller final : public TimerNode {
     state_->cancel();
   }
   CancelState* state_;
+  Loop& loop_;
   bool fired_ = false;
 };
+
+// Awaits task with `state` as its context and a deadline that cancels `state`; a cancellation
+// caused by the deadline becomes TimeoutError, unless the awaiter itself is cancelled and
+// `awaiter_wins` says that takes precedence.
+template <class T>
+Task<T> await_with_deadline(Task<T> task, CancelState* state, Clock::time_point deadline,
+                            bool awaiter_wins) {
+  task.handle().promise().context = state;
+  DeadlineCanceller timer(state, deadline);
+  try {
+    co_return co_await std::move(task);
+  } catch (const Cancelled&) {
+    if (timer.fired() && !(awaiter_wins && cancel_requested())) throw TimeoutError();
+    throw;
+  }
+}
+
+template <class Rep, class Period>
+Clock::time_point deadline_after(std::chrono::duration<Rep, Period> d) {
+  return Clock::now() + std::chrono::ceil<Clock::duration>(d);
+}
+
 }  // namespace detail
 
 // Runs task with a deadline: when d passes first, the task is cancelled, awaited until it has
@@ -134,21 +165,8 @@ class DeadlineCanceller final : public TimerNode {
 template <class T, class Rep, class Period>
 Task<T> with_timeout(Task<T> task, std::chrono::duration<Rep, Period> d) {
   ChildCancelState inner(detail::current_context);
-  task.handle().promise().context = &inner;
-  detail::DeadlineCanceller timer(&inner);
-  Loop& loop = Loop::current();
-  loop.add_timer(&timer, Clock::now() + std::chrono::ceil<Clock::duration>(d));
-  struct Disarm {
-    Loop& loop;
-    detail::DeadlineCanceller& timer;
-    ~Disarm() { loop.remove_timer(&timer); }
-  } disarm{loop, timer};
-  try {
-    co_return co_await std::move(task);
-  } catch (const Cancelled&) {
-    if (timer.fired() && !detail::cancel_requested()) throw TimeoutError();
-    throw;
-  }
+  co_return co_await detail::await_with_deadline(std::move(task), &inner, detail::deadline_after(d),
+                                                 true);
 }
 
 // Runs task shielded from the caller's cancellation, for bounded cleanup that must finish
@@ -166,21 +184,8 @@ Task<T> shield(Task<T> task) {
 template <class T, class Rep, class Period>
 Task<T> shield_for(Task<T> task, std::chrono::duration<Rep, Period> d) {
   CancelState isolated;
-  task.handle().promise().context = &isolated;
-  detail::DeadlineCanceller timer(&isolated);
-  Loop& loop = Loop::current();
-  loop.add_timer(&timer, Clock::now() + std::chrono::ceil<Clock::duration>(d));
-  struct Disarm {
-    Loop& loop;
-    detail::DeadlineCanceller& timer;
-    ~Disarm() { loop.remove_timer(&timer); }
-  } disarm{loop, timer};
-  try {
-    co_return co_await std::move(task);
-  } catch (const Cancelled&) {
-    if (timer.fired()) throw TimeoutError();
-    throw;
-  }
+  co_return co_await detail::await_with_deadline(std::move(task), &isolated,
+                                                 detail::deadline_after(d), false);
 }
 
 }  // namespace acrawl::rt
