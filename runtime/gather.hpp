@@ -1,6 +1,6 @@
 #pragma once
 // gather, gather_settled and gather_windowed: run tasks concurrently and collect their results
-// in order. Built on Scope, so they are structured: no child outlives the call.
+// in order. Structured: no child outlives the call, whatever happens.
 
 #include <cstddef>
 #include <deque>
@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "runtime/detail/fan_out.hpp"
 #include "runtime/scope.hpp"
 #include "runtime/semaphore.hpp"
 #include "runtime/task.hpp"
@@ -62,21 +63,6 @@ Value<T> take_value(JoinHandle<T>& h) {
 }
 
 template <class T>
-Task<Outcome<T>> settle(Task<T> task) {
-  try {
-    if constexpr (std::is_void_v<T>) {
-      co_await std::move(task);
-      co_return Outcome<T>::success({});
-    } else {
-      T v = co_await std::move(task);
-      co_return Outcome<T>::success(std::move(v));
-    }
-  } catch (...) {
-    co_return Outcome<T>::failure(std::current_exception());
-  }
-}
-
-template <class T>
 Task<void> fill_slot(Task<T> task, std::deque<std::optional<Value<T>>>* out, std::size_t i,
                      Semaphore::Permit permit) {
   (void)permit;  // held until the task is done
@@ -119,25 +105,19 @@ Task<std::tuple<Value<Ts>...>> gather(Task<Ts>... tasks) {
 // The same over a vector: values in order (std::monostate for void tasks).
 template <class T>
 Task<std::vector<Value<T>>> gather(std::vector<Task<T>> tasks) {
-  // Values land in slots as children finish, so finished frames are freed at once.
-  const std::size_t n = tasks.size();
-  std::vector<std::optional<Value<T>>> slots(std::is_void_v<T> ? 0 : n);
-  Scope scope;
-  for (std::size_t i = 0; i < tasks.size(); ++i) {
-    if constexpr (std::is_void_v<T>) {
-      scope.spawn_into(std::move(tasks[i]));
-    } else {
-      scope.spawn_into(std::move(tasks[i]), &slots[i]);
-    }
-  }
-  tasks.clear();
-  co_await scope.join();
+  detail::FanOut<T> fan(std::move(tasks), true);
+  co_await fan.run();
+  if (fan.first_error()) std::rethrow_exception(fan.first_error());
+  if (detail::cancel_requested()) throw Cancelled{};
   std::vector<Value<T>> values;
-  if constexpr (std::is_void_v<T>) {
-    values.resize(n);
-  } else {
-    values.reserve(n);
-    for (auto& v : slots) values.push_back(std::move(*v));
+  values.reserve(fan.size());
+  for (std::size_t i = 0; i < fan.size(); ++i) {
+    if (!fan.value(i)) std::rethrow_exception(fan.error(i));  // a child that cancelled itself
+    if constexpr (std::is_void_v<T>) {
+      values.emplace_back();
+    } else {
+      values.push_back(std::move(*fan.value(i)));
+    }
   }
   co_return values;
 }
@@ -147,14 +127,20 @@ Task<std::vector<Value<T>>> gather(std::vector<Task<T>> tasks) {
 // caller is cancelled, the children are cancelled and awaited, then Cancelled is thrown.
 template <class T>
 Task<std::vector<Outcome<T>>> gather_settled(std::vector<Task<T>> tasks) {
-  Scope scope;
-  std::vector<JoinHandle<Outcome<T>>> handles;
-  handles.reserve(tasks.size());
-  for (auto& t : tasks) handles.push_back(scope.spawn(detail::settle(std::move(t))));
-  co_await scope.join();
+  detail::FanOut<T> fan(std::move(tasks), false);
+  co_await fan.run();
+  if (detail::cancel_requested()) throw Cancelled{};
   std::vector<Outcome<T>> outcomes;
-  outcomes.reserve(handles.size());
-  for (auto& h : handles) outcomes.push_back(h.result());
+  outcomes.reserve(fan.size());
+  for (std::size_t i = 0; i < fan.size(); ++i) {
+    if (!fan.value(i)) {
+      outcomes.push_back(Outcome<T>::failure(fan.error(i)));
+    } else if constexpr (std::is_void_v<T>) {
+      outcomes.push_back(Outcome<T>::success({}));
+    } else {
+      outcomes.push_back(Outcome<T>::success(std::move(*fan.value(i))));
+    }
+  }
   co_return outcomes;
 }
 
