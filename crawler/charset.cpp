@@ -21,34 +21,29 @@ std::string_view source_name(EncodingSource s) noexcept {
   return {};
 }
 
-DecodedHtml decode_html(std::string_view body, std::string_view content_type) {
+Sniffed sniff_encoding(std::string_view body, std::string_view content_type) noexcept {
   using namespace std::string_view_literals;
-  Encoding enc = Encoding::windows_1252;
-  EncodingSource source = EncodingSource::fallback;
-  std::string_view rest = body;
-  if (body.substr(0, 3) == "\xEF\xBB\xBF"sv) {
-    enc = Encoding::utf8;
-    source = EncodingSource::bom;
-    rest.remove_prefix(3);
-  } else if (body.substr(0, 2) == "\xFE\xFF"sv) {
-    enc = Encoding::utf16be;
-    source = EncodingSource::bom;
-    rest.remove_prefix(2);
-  } else if (body.substr(0, 2) == "\xFF\xFE"sv) {
-    enc = Encoding::utf16le;
-    source = EncodingSource::bom;
-    rest.remove_prefix(2);
-  } else if (const auto header = charset_from_content_type(content_type)) {
-    enc = *header;
-    source = EncodingSource::header;
-  } else if (const auto meta = prescan_for_meta_charset(body)) {
-    enc = *meta;
-    source = EncodingSource::meta;
-  } else if (ascii_prefix_length(body) < body.size() && is_valid_utf8_prefix(body)) {
-    enc = Encoding::utf8;
-    source = EncodingSource::detected;
+  if (body.substr(0, 3) == "\xEF\xBB\xBF"sv) return {Encoding::utf8, EncodingSource::bom, 3};
+  if (body.substr(0, 2) == "\xFE\xFF"sv) return {Encoding::utf16be, EncodingSource::bom, 2};
+  if (body.substr(0, 2) == "\xFF\xFE"sv) return {Encoding::utf16le, EncodingSource::bom, 2};
+  if (const auto header = charset_from_content_type(content_type)) {
+    return {*header, EncodingSource::header, 0};
   }
-  return DecodedHtml{decode_to_utf8(rest, enc), enc, source};
+  if (const auto meta = prescan_for_meta_charset(body)) return {*meta, EncodingSource::meta, 0};
+  if (ascii_prefix_length(body) < body.size() && is_valid_utf8_prefix(body)) {
+    return {Encoding::utf8, EncodingSource::detected, 0};
+  }
+  return {Encoding::windows_1252, EncodingSource::fallback, 0};
+}
+
+bool markup_is_ascii(Encoding enc) noexcept {
+  return enc != Encoding::utf16be && enc != Encoding::utf16le && enc != Encoding::iso_2022_jp &&
+         enc != Encoding::replacement;
+}
+
+DecodedHtml decode_html(std::string_view body, std::string_view content_type) {
+  const Sniffed s = sniff_encoding(body, content_type);
+  return DecodedHtml{decode_to_utf8(body.substr(s.bom_length), s.encoding), s.encoding, s.source};
 }
 
 }  // namespace acrawl::crawler

@@ -3,6 +3,7 @@
 // Encoding sniffing (HTML spec "determining the character encoding") and transcoding of response
 // bodies to UTF-8.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -29,6 +30,22 @@ std::optional<Encoding> charset_from_content_type(std::string_view content_type)
 // UTF-16BE/LE becomes UTF-8 and x-user-defined becomes windows-1252, as the spec says. Returns
 // nullopt when nothing usable is declared. Never throws; thread-safe.
 std::optional<Encoding> prescan_for_meta_charset(std::string_view bytes) noexcept;
+
+struct Sniffed {
+  Encoding encoding;
+  EncodingSource source;
+  std::size_t bom_length;  // bytes of byte order mark at the start of the body
+};
+
+// The HTML spec's sniffing order: BOM, then the Content-Type charset, then the <meta> prescan,
+// then UTF-8 if the undeclared body is valid non-ASCII UTF-8 (a cut-off last character
+// allowed), else windows-1252. Never throws; thread-safe.
+Sniffed sniff_encoding(std::string_view body, std::string_view content_type) noexcept;
+
+// True when the ASCII bytes of markup ('<', '/', '>' and the letters of tag names) stand for
+// themselves in every byte sequence of enc, so markup can be found before decoding. False for
+// UTF-16 and ISO-2022-JP (whose two-byte characters use ASCII bytes) and for replacement.
+bool markup_is_ascii(Encoding enc) noexcept;
 
 struct DecodedHtml {
   std::string utf8;  // always valid UTF-8, byte order mark removed

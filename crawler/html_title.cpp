@@ -160,23 +160,36 @@ std::string_view prefix_through_first_title_end(std::string_view html) {
 
 }  // namespace
 
-std::optional<std::string> extract_title(std::string_view utf8_html) {
-  // Fast path: the title usually ends early in the page, and parsing is the crawl's CPU bound.
-  const std::string_view prefix = prefix_through_first_title_end(utf8_html);
-  if (!prefix.empty() && prefix.size() < utf8_html.size()) {
-    Arena arena;
-    const GumboOutput* output = parse(prefix, arena);
-    const GumboNode* title = find_title(output->document);
-    if (title != nullptr && parent_is_head(title) &&
-        (title->parse_flags & GUMBO_INSERTION_IMPLICIT_END_TAG) == 0) {
-      return title_text(title);
-    }
+std::string_view title_settling_prefix(std::string_view html) noexcept {
+  return prefix_through_first_title_end(html);
+}
+
+std::optional<std::string> title_if_settled(std::string_view utf8_prefix) {
+  Arena arena;
+  const GumboOutput* output = parse(utf8_prefix, arena);
+  const GumboNode* title = find_title(output->document);
+  if (title != nullptr && parent_is_head(title) &&
+      (title->parse_flags & GUMBO_INSERTION_IMPLICIT_END_TAG) == 0) {
+    return title_text(title);
   }
+  return std::nullopt;
+}
+
+std::optional<std::string> extract_title_full(std::string_view utf8_html) {
   Arena arena;
   const GumboOutput* output = parse(utf8_html, arena);
   const GumboNode* title = find_title(output->document);
   if (title == nullptr) return std::nullopt;
   return title_text(title);
+}
+
+std::optional<std::string> extract_title(std::string_view utf8_html) {
+  // Fast path: the title usually ends early in the page, and parsing is the crawl's CPU bound.
+  const std::string_view prefix = title_settling_prefix(utf8_html);
+  if (!prefix.empty() && prefix.size() < utf8_html.size()) {
+    if (auto title = title_if_settled(prefix)) return title;
+  }
+  return extract_title_full(utf8_html);
 }
 
 }  // namespace acrawl::crawler

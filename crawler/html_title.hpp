@@ -17,4 +17,17 @@ namespace acrawl::crawler {
 // that provably gives the full parse's answer. Throws only std::bad_alloc; thread-safe.
 std::optional<std::string> extract_title(std::string_view utf8_html);
 
+// The same, always from a full parse (the reference the prefix shortcut is tested against).
+std::optional<std::string> extract_title_full(std::string_view utf8_html);
+
+// The shortest prefix that may settle document.title: the input through the '>' of the first
+// `</title` end tag, or "" when there is none. Works on the raw bytes of any encoding whose markup
+// is ASCII (see markup_is_ascii). Never throws.
+std::string_view title_settling_prefix(std::string_view html) noexcept;
+
+// document.title when the prefix settles it — a title directly in <head>, explicitly closed,
+// which nothing later in the document can move or replace — else nullopt (parse the whole
+// document then). Throws only std::bad_alloc; thread-safe.
+std::optional<std::string> title_if_settled(std::string_view utf8_prefix);
+
 }  // namespace acrawl::crawler

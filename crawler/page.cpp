@@ -60,13 +60,29 @@ PageRecord build_record(std::string url, FetchResult result) {
   rec.elapsed_ms = result.elapsed_ms;
   rec.redirects = result.redirects;
   if (rec.error.empty() && is_html(rec.content_type, result.body)) {
-    DecodedHtml decoded = decode_html(result.body, rec.content_type);
-    rec.encoding = std::string(encoding_name(decoded.encoding));
-    rec.encoding_source = std::string(source_name(decoded.source));
-    rec.title = extract_title(decoded.utf8);
-    if (!rec.title) rec.title.emplace();  // document.title is "" without a title element
+    fill_title(rec, result.body);
   }
   return rec;
+}
+
+void fill_title(PageRecord& rec, std::string_view body) {
+  const Sniffed sniffed = sniff_encoding(body, rec.content_type);
+  rec.encoding = std::string(encoding_name(sniffed.encoding));
+  rec.encoding_source = std::string(source_name(sniffed.source));
+  const std::string_view content = body.substr(sniffed.bom_length);
+  // Decode and parse only the prefix that settles the title, when it does (most pages): the
+  // full parse is the crawl's CPU bound.
+  if (markup_is_ascii(sniffed.encoding)) {
+    const std::string_view raw = title_settling_prefix(content);
+    if (!raw.empty() && raw.size() < content.size()) {
+      if (auto title = title_if_settled(decode_to_utf8(raw, sniffed.encoding))) {
+        rec.title = std::move(title);
+        return;
+      }
+    }
+  }
+  // document.title is "" without a title element.
+  rec.title = extract_title_full(decode_to_utf8(content, sniffed.encoding)).value_or("");
 }
 
 PageRecord error_record(std::string url, std::string_view error_word) {

@@ -17,6 +17,11 @@ bool is_html(std::string_view content_type, std::string_view body) noexcept;
 // The record of url from its transfer's result. Never throws but bad_alloc.
 PageRecord build_record(std::string url, FetchResult result);
 
+// Sets rec.title, rec.encoding and rec.encoding_source from an HTML body (rec.content_type must
+// be set): document.title from the smallest prefix that settles it, or from a full parse.
+// Never throws but bad_alloc.
+void fill_title(PageRecord& rec, std::string_view body);
+
 // The record of an input that was never fetched (invalid URL, unsupported scheme, ...).
 PageRecord error_record(std::string url, std::string_view error_word);
 
