@@ -7,66 +7,103 @@
 #include <system_error>
 
 #include "crawler/crawl_async.hpp"
+#include "crawler/crawl_blocking.hpp"
 #include "crawler/input.hpp"
+#include "crawler/output.hpp"
+#include "crawler/progress.hpp"
 #include "crawler/sink.hpp"
 
 namespace acrawl::crawler {
 
-void CrawlSummary::count(const PageRecord& rec) {
-  ++pages;
-  bytes += rec.bytes;
-  if (rec.ok()) {
-    ++succeeded;
-    return;
+const char* mode_name(Mode mode) noexcept {
+  switch (mode) {
+    case Mode::async:
+      return "async";
+    case Mode::threads:
+      return "threads";
+    case Mode::sync:
+      return "sync";
   }
-  ++failed;
-  ++failures[rec.error.empty() ? "http_" + std::to_string(rec.status) : rec.error];
+  return "?";
 }
+
+namespace {
+
+using FilePtr = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
+
+FilePtr open_for_writing(const std::string& path, const char* what) {
+  FilePtr file(std::fopen(path.c_str(), "wb"), &std::fclose);
+  if (!file) {
+    throw std::system_error(errno, std::generic_category(),
+                            std::string("cannot open ") + what + " '" + path + "'");
+  }
+  return file;
+}
+
+void close_checked(FilePtr file, const char* what) {
+  if (std::fclose(file.release()) != 0) {
+    throw std::system_error(errno, std::generic_category(), std::string("cannot write ") + what);
+  }
+}
+
+void run_mode(const CrawlConfig& config, UrlSource& source, CrawlOutput& output,
+              bool& interrupted) {
+  switch (config.mode) {
+    case Mode::async:
+      crawl_async(config, source, output, interrupted);
+      return;
+    case Mode::threads:
+      crawl_blocking(config, source, output, config.concurrency, interrupted);
+      return;
+    case Mode::sync:
+      crawl_blocking(config, source, output, 0, interrupted);
+      return;
+  }
+}
+
+}  // namespace
 
 CrawlSummary run_crawl(const CrawlConfig& config) {
   UrlSource source(config.inputs);
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, &std::fclose);
-  std::FILE* out = stdout;
-  if (!config.output_path.empty()) {
-    file.reset(std::fopen(config.output_path.c_str(), "wb"));
-    if (!file) {
-      throw std::system_error(errno, std::generic_category(),
-                              "cannot open output file '" + config.output_path + "'");
-    }
-    out = file.get();
+  FilePtr file(nullptr, &std::fclose);
+  if (!config.output_path.empty()) file = open_for_writing(config.output_path, "output file");
+  FilePtr stats_file(nullptr, &std::fclose);
+  if (!config.stats_json_path.empty()) {
+    stats_file = open_for_writing(config.stats_json_path, "stats file");
   }
-  auto sink = make_sink(config.format, out);
+  auto sink = make_sink(config.format, file ? file.get() : stdout);
+  CrawlOutput output(*sink);
   auto start = std::chrono::steady_clock::now();
-  CrawlSummary summary;
-  try {
-    summary = crawl_async(config, source, *sink);
-  } catch (...) {
+  bool interrupted = false;
+  {
+    ProgressLine progress(output.live(), config.progress);
     try {
-      sink->flush();
+      run_mode(config, source, output, interrupted);
     } catch (...) {
+      try {
+        sink->flush();
+      } catch (...) {
+      }
+      throw;
     }
-    throw;
   }
   sink->flush();
-  if (file && std::fclose(file.release()) != 0) {
-    throw std::system_error(errno, std::generic_category(), "cannot write output file");
-  }
+  if (file) close_checked(std::move(file), "output file");
+
+  CrawlSummary summary = output.summary();
+  summary.mode = mode_name(config.mode);
   summary.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  summary.measure_process();
+  summary.interrupted = interrupted;
+  auto cancelled = summary.failures.find("cancelled");
+  summary.unfinished = cancelled == summary.failures.end() ? 0 : cancelled->second;
+  if (stats_file) {
+    std::string json = summary_json(summary);
+    std::fwrite(json.data(), 1, json.size(), stats_file.get());
+    close_checked(std::move(stats_file), "stats file");
+  }
   return summary;
-}
-
-std::string format_summary(const CrawlSummary& s) {
-  char line[256];
-  std::snprintf(line, sizeof line,
-                "%zu pages, %zu ok, %zu failed, %.1f MB in %.2f s (%.0f pages/s), peak %zu in "
-                "flight",
-                s.pages, s.succeeded, s.failed, static_cast<double>(s.bytes) / 1e6, s.wall_seconds,
-                s.wall_seconds > 0 ? static_cast<double>(s.pages) / s.wall_seconds : 0.0,
-                s.peak_in_flight);
-  std::string out = line;
-  for (const auto& [word, n] : s.failures) out += "; " + word + ": " + std::to_string(n);
-  return out;
 }
 
 }  // namespace acrawl::crawler

@@ -2,18 +2,23 @@
 
 #include <spdlog/spdlog.h>
 
+#include <csignal>
+#include <cstdlib>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
+#include "crawler/admit.hpp"
 #include "crawler/errors.hpp"
 #include "crawler/fetch.hpp"
 #include "crawler/page.hpp"
-#include "crawler/url_check.hpp"
 #include "runtime/curl_multi.hpp"
 #include "runtime/loop.hpp"
+#include "runtime/queue.hpp"
 #include "runtime/scope.hpp"
 #include "runtime/semaphore.hpp"
+#include "runtime/signals.hpp"
 #include "runtime/thread_pool.hpp"
 
 namespace acrawl::crawler {
@@ -25,17 +30,36 @@ std::size_t default_parsers() {
   return n == 0 ? 2 : n;
 }
 
+// A response on its way from a fetch task to a parser.
+struct Fetched {
+  std::string url;
+  FetchResult result;
+};
+
+// Decoding and parsing run on the pool; only the finished record comes back.
+struct BuildRecord {
+  std::string url;
+  FetchResult result;
+  PageRecord operator()() { return build_record(std::move(url), std::move(result)); }
+};
+
 class AsyncCrawl {
  public:
-  AsyncCrawl(const CrawlConfig& config, RecordSink& sink)
+  AsyncCrawl(const CrawlConfig& config, CrawlOutput& output, std::size_t parsers)
       : config_(config),
-        sink_(sink),
+        output_(output),
         slots_(config.concurrency),
-        parsers_(config.parsers > 0 ? config.parsers : default_parsers()) {}
+        queue_(std::max<std::size_t>(16, 4 * parsers)),
+        pool_(parsers) {}
 
   rt::CurlMulti& multi() { return multi_; }
-  rt::ThreadPool& parsers() { return parsers_; }
   rt::Semaphore& slots() { return slots_; }
+  rt::Queue<Fetched>& queue() { return queue_; }
+  rt::ThreadPool& pool() { return pool_; }
+  CrawlOutput& output() { return output_; }
+  LiveCounters& live() { return output_.live(); }
+  // Two per parser thread, so the pool always has the next page waiting.
+  std::size_t parse_workers() const { return 2 * pool_.size(); }
 
   // Easy handles are reused: their connection and DNS caches live in the multi handle anyway.
   std::unique_ptr<Fetch> take_fetch() {
@@ -46,54 +70,72 @@ class AsyncCrawl {
   }
   void give_back(std::unique_ptr<Fetch> f) { idle_.push_back(std::move(f)); }
 
-  void emit(const PageRecord& rec) {
-    summary_.count(rec);
-    sink_.write(rec);
-  }
-
-  CrawlSummary summary() {
-    summary_.peak_in_flight = multi_.peak_in_flight();
-    return summary_;
+  void emit_cancelled(std::string url) {
+    output_.emit(error_record(std::move(url), error_words::cancelled));
   }
 
  private:
   const CrawlConfig& config_;
-  RecordSink& sink_;
+  CrawlOutput& output_;
   rt::CurlMulti multi_;
   rt::Semaphore slots_;
-  rt::ThreadPool parsers_;
+  rt::Queue<Fetched> queue_;
+  rt::ThreadPool pool_;
   std::vector<std::unique_ptr<Fetch>> idle_;
-  CrawlSummary summary_;
 };
 
-// Decoding and parsing run on the pool; only the finished record comes back.
-struct BuildRecord {
-  std::string url;
-  FetchResult result;
-  PageRecord operator()() { return build_record(std::move(url), std::move(result)); }
-};
-
+// One transfer. Its concurrency slot is held until the response is queued for parsing, so when
+// parsers lag, fetching stalls: memory stays within (concurrency + queue capacity) bodies.
 rt::Task<void> fetch_page(AsyncCrawl* crawl, InputItem item, rt::Semaphore::Permit permit) {
+  (void)permit;
   std::unique_ptr<Fetch> fetch = crawl->take_fetch();
   fetch->prepare(item.url);
-  CURLcode code = co_await crawl->multi().transfer(fetch->easy());
-  FetchResult result = fetch->finish(code);
+  crawl->live().transfer_started();
+  CURLcode code = CURLE_OK;
+  try {
+    code = co_await crawl->multi().transfer(fetch->easy());
+  } catch (const rt::Cancelled&) {
+    crawl->live().transfer_ended();
+    crawl->emit_cancelled(std::move(item.url));
+    throw;
+  }
+  crawl->live().transfer_ended();
+  Fetched fetched{std::move(item.url), fetch->finish(code)};
   crawl->give_back(std::move(fetch));
-  permit.release();  // the slot bounds transfers, not parsing
-  BuildRecord job{std::move(item.url), std::move(result)};
-  PageRecord record = co_await crawl->parsers().run(std::move(job));
-  crawl->emit(record);
+  crawl->live().queued.fetch_add(1, std::memory_order_relaxed);
+  try {
+    co_await crawl->queue().push(fetched);
+  } catch (const rt::Cancelled&) {
+    crawl->live().queued.fetch_sub(1, std::memory_order_relaxed);
+    crawl->emit_cancelled(std::move(fetched.url));
+    throw;
+  }
 }
 
-rt::Task<void> feed(rt::Scope& scope, AsyncCrawl* crawl, UrlSource* source) {
-  while (auto item = source->next()) {
-    CheckedUrl checked = check_url(item->url);
-    if (checked.verdict != UrlVerdict::ok) {
-      spdlog::warn("{}: {}: {}", item->where, checked.reason, item->url);
-      crawl->emit(
-          error_record(std::move(item->url), checked.verdict == UrlVerdict::unsupported_scheme
-                                                 ? error_words::unsupported_scheme
-                                                 : error_words::invalid_url));
+rt::Task<void> parse_worker(AsyncCrawl* crawl) {
+  for (;;) {
+    std::optional<Fetched> fetched = co_await crawl->queue().pop();
+    if (!fetched) break;
+    crawl->live().queued.fetch_sub(1, std::memory_order_relaxed);
+    std::string url = fetched->url;  // for the record, should the parse be cancelled
+    BuildRecord job{std::move(fetched->url), std::move(fetched->result)};
+    std::optional<PageRecord> record;
+    try {
+      record = co_await crawl->pool().run(std::move(job));
+    } catch (const rt::Cancelled&) {
+      crawl->emit_cancelled(std::move(url));
+      throw;
+    }
+    crawl->output().emit(*record);
+  }
+}
+
+// Reads the input lazily: the next URL is read only when a concurrency slot is free, so a list
+// of any length never becomes more than `concurrency` tasks.
+rt::Task<void> fetch_all(rt::Scope& scope, AsyncCrawl* crawl, UrlSource* source) {
+  while (std::optional<InputItem> item = source->next()) {
+    if (std::optional<PageRecord> refused = refuse(*item)) {
+      crawl->output().emit(*refused);
       continue;
     }
     rt::Semaphore::Permit permit = co_await crawl->slots().acquire();
@@ -101,13 +143,50 @@ rt::Task<void> feed(rt::Scope& scope, AsyncCrawl* crawl, UrlSource* source) {
   }
 }
 
+rt::Task<void> pipeline(rt::Scope& scope, AsyncCrawl* crawl, UrlSource* source) {
+  for (std::size_t i = 0; i < crawl->parse_workers(); ++i) scope.spawn(parse_worker(crawl));
+  co_await rt::with_scope(fetch_all, crawl, source);
+  crawl->queue().close();  // the parsers drain what is left, then end
+}
+
+// The first SIGINT/SIGTERM cancels the crawl (transfers removed, queued work dropped, finished
+// records kept); a second one exits at once.
+rt::Task<void> watch_signals(rt::SignalSet* signals, rt::JoinHandle<void> crawl,
+                             bool* interrupted) {
+  int sig = co_await signals->next();
+  *interrupted = true;
+  spdlog::warn("interrupted by signal {}: finishing (again to quit at once)", sig);
+  crawl.cancel();
+  sig = co_await signals->next();
+  std::_Exit(128 + sig);
+}
+
+rt::Task<void> supervise(rt::Scope& scope, AsyncCrawl* crawl, UrlSource* source,
+                         rt::SignalSet* signals, bool* interrupted) {
+  rt::JoinHandle<void> work = scope.spawn(rt::with_scope(pipeline, crawl, source));
+  rt::JoinHandle<void> watcher = scope.spawn(watch_signals(signals, work, interrupted));
+  try {
+    co_await work;
+  } catch (const rt::TaskCancelled&) {
+    // interrupted: the summary says so
+  }
+  watcher.cancel();
+}
+
 }  // namespace
 
-CrawlSummary crawl_async(const CrawlConfig& config, UrlSource& source, RecordSink& sink) {
+void crawl_async(const CrawlConfig& config, UrlSource& source, CrawlOutput& output,
+                 bool& interrupted) {
   rt::Loop loop;
-  AsyncCrawl crawl(config, sink);
-  loop.run(rt::with_scope(feed, &crawl, &source));
-  return crawl.summary();
+  // Before any thread starts, so that every thread inherits the blocked mask.
+  rt::SignalSet signals({SIGINT, SIGTERM});
+  AsyncCrawl crawl(config, output, config.parsers > 0 ? config.parsers : default_parsers());
+  loop.run(rt::with_scope(supervise, &crawl, &source, &signals, &interrupted));
+  // Responses fetched but never parsed (interrupted) still get their record.
+  while (std::optional<Fetched> left = crawl.queue().try_pop()) {
+    crawl.live().queued.fetch_sub(1, std::memory_order_relaxed);
+    crawl.emit_cancelled(std::move(left->url));
+  }
 }
 
 }  // namespace acrawl::crawler

@@ -1,15 +1,19 @@
 #pragma once
-// The async mode: one loop thread; bounded-concurrency fetch tasks over curl's multi interface.
+// The async mode: one loop thread. Bounded-concurrency fetch tasks over curl's multi interface
+// push responses into a bounded queue; parser workers pop them and run decoding and parsing on
+// a thread pool; records go to the output. All inside one scope: an error or a signal cancels
+// everything.
 
 #include "crawler/config.hpp"
-#include "crawler/crawl.hpp"
 #include "crawler/input.hpp"
-#include "crawler/sink.hpp"
+#include "crawler/output.hpp"
 
 namespace acrawl::crawler {
 
-// Fetches every URL of source with at most config.concurrency transfers in flight and writes
-// one record per URL to sink. Throws what the source or the sink throw.
-CrawlSummary crawl_async(const CrawlConfig& config, UrlSource& source, RecordSink& sink);
+// Writes one record per URL of source to output. On SIGINT/SIGTERM sets interrupted and stops:
+// transfers under way and responses not yet parsed get a `cancelled` record; URLs not yet read
+// get none. Throws what the source or the output throw (InputError, std::system_error).
+void crawl_async(const CrawlConfig& config, UrlSource& source, CrawlOutput& output,
+                 bool& interrupted);
 
 }  // namespace acrawl::crawler

@@ -46,6 +46,8 @@ std::string_view error_word(CURLcode code, bool too_large) noexcept {
     case CURLE_HTTP3:
     case CURLE_QUIC_CONNECT_ERROR:
       return error_words::protocol;
+    case CURLE_ABORTED_BY_CALLBACK:
+      return error_words::cancelled;
     default:
       return error_words::error;
   }

@@ -8,7 +8,8 @@ std::string default_user_agent() {
   return std::string("acrawl/") + ACRAWL_VERSION;
 }
 
-Fetch::Fetch(const FetchOptions& options) : max_body_(options.max_body_bytes) {
+Fetch::Fetch(const FetchOptions& options, CURLSH* share, const std::atomic<bool>* stop)
+    : max_body_(options.max_body_bytes) {
   easy_ = curl_easy_init();
   if (easy_ == nullptr) throw std::runtime_error("curl_easy_init failed");
   const std::string agent = options.user_agent.empty() ? default_user_agent() : options.user_agent;
@@ -26,6 +27,17 @@ Fetch::Fetch(const FetchOptions& options) : max_body_(options.max_body_bytes) {
   curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &Fetch::on_body);
   curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
   curl_easy_setopt(easy_, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+  if (share != nullptr) curl_easy_setopt(easy_, CURLOPT_SHARE, share);
+  if (stop != nullptr) {
+    curl_easy_setopt(easy_, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(easy_, CURLOPT_XFERINFOFUNCTION, &Fetch::on_progress);
+    curl_easy_setopt(easy_, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(stop));
+  }
+}
+
+int Fetch::on_progress(void* stop, curl_off_t, curl_off_t, curl_off_t, curl_off_t) noexcept {
+  // Non-zero aborts the transfer with CURLE_ABORTED_BY_CALLBACK.
+  return static_cast<const std::atomic<bool>*>(stop)->load(std::memory_order_relaxed) ? 1 : 0;
 }
 
 Fetch::~Fetch() {
@@ -47,6 +59,14 @@ std::size_t Fetch::on_body(char* data, std::size_t size, std::size_t n, void* se
     return 0;  // makes curl stop with CURLE_WRITE_ERROR
   }
   try {
+    if (f->body_.empty()) {
+      // Size the buffer once from Content-Length (decoded bodies may still grow past it).
+      curl_off_t expected = -1;
+      curl_easy_getinfo(f->easy_, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &expected);
+      if (expected > 0 && static_cast<std::size_t>(expected) <= f->max_body_) {
+        f->body_.reserve(static_cast<std::size_t>(expected));
+      }
+    }
     f->body_.append(data, len);
   } catch (...) {
     return 0;

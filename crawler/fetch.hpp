@@ -6,6 +6,7 @@
 
 #include <curl/curl.h>
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 
@@ -28,8 +29,11 @@ struct FetchResult {
 
 class Fetch {
  public:
-  // Throws std::runtime_error if curl cannot create an easy handle.
-  explicit Fetch(const FetchOptions& options);
+  // Throws std::runtime_error if curl cannot create an easy handle. share (optional) shares
+  // DNS, connection and TLS session caches with other handles (threads mode). stop (optional)
+  // aborts a blocking transfer in progress once it becomes true (Ctrl-C in the blocking modes).
+  explicit Fetch(const FetchOptions& options, CURLSH* share = nullptr,
+                 const std::atomic<bool>* stop = nullptr);
   ~Fetch();
   Fetch(const Fetch&) = delete;
   Fetch& operator=(const Fetch&) = delete;
@@ -42,6 +46,7 @@ class Fetch {
 
  private:
   static std::size_t on_body(char* data, std::size_t size, std::size_t n, void* self) noexcept;
+  static int on_progress(void* stop, curl_off_t, curl_off_t, curl_off_t, curl_off_t) noexcept;
 
   CURL* easy_ = nullptr;
   std::size_t max_body_;

@@ -146,8 +146,9 @@ bool iequals_ascii(std::string_view a, std::string_view lower) {
 
 // The input up to and including the '>' of the first "</title" followed by a tag-ending byte, or
 // "" when there is none. Parsing this prefix builds the same tree up to that point.
-std::string_view prefix_through_first_title_end(std::string_view html) {
-  for (std::size_t i = html.find("</"); i != std::string_view::npos; i = html.find("</", i + 2)) {
+std::string_view prefix_through_title_end(std::string_view html, std::size_t from) {
+  for (std::size_t i = html.find("</", from); i != std::string_view::npos;
+       i = html.find("</", i + 2)) {
     if (i + 8 > html.size() || !iequals_ascii(html.substr(i + 2, 5), "title")) continue;
     const char next = html[i + 7];
     if (!is_ascii_ws(next) && next != '/' && next != '>') continue;
@@ -160,8 +161,8 @@ std::string_view prefix_through_first_title_end(std::string_view html) {
 
 }  // namespace
 
-std::string_view title_settling_prefix(std::string_view html) noexcept {
-  return prefix_through_first_title_end(html);
+std::string_view title_settling_prefix(std::string_view html, std::size_t after) noexcept {
+  return prefix_through_title_end(html, after);
 }
 
 std::optional<std::string> title_if_settled(std::string_view utf8_prefix) {
@@ -185,9 +186,12 @@ std::optional<std::string> extract_title_full(std::string_view utf8_html) {
 
 std::optional<std::string> extract_title(std::string_view utf8_html) {
   // Fast path: the title usually ends early in the page, and parsing is the crawl's CPU bound.
-  const std::string_view prefix = title_settling_prefix(utf8_html);
-  if (!prefix.empty() && prefix.size() < utf8_html.size()) {
+  std::size_t after = 0;
+  for (int attempt = 0; attempt < kPrefixAttempts; ++attempt) {
+    const std::string_view prefix = title_settling_prefix(utf8_html, after);
+    if (prefix.empty() || prefix.size() >= utf8_html.size()) break;
     if (auto title = title_if_settled(prefix)) return title;
+    after = prefix.size();
   }
   return extract_title_full(utf8_html);
 }

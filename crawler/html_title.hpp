@@ -2,6 +2,7 @@
 
 // document.title extraction with gumbo.
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,10 +21,13 @@ std::optional<std::string> extract_title(std::string_view utf8_html);
 // The same, always from a full parse (the reference the prefix shortcut is tested against).
 std::optional<std::string> extract_title_full(std::string_view utf8_html);
 
-// The shortest prefix that may settle document.title: the input through the '>' of the first
-// `</title` end tag, or "" when there is none. Works on the raw bytes of any encoding whose markup
-// is ASCII (see markup_is_ascii). Never throws.
-std::string_view title_settling_prefix(std::string_view html) noexcept;
+// A prefix that may settle document.title: the input through the '>' of the first `</title`
+// end tag that starts at or after byte `after`, or "" when there is none. Try `after` = 0, then
+// the previous prefix's length (a commented-out title comes first on some pages), up to
+// kPrefixAttempts times. Works on the raw bytes of any encoding whose markup is ASCII (see
+// markup_is_ascii). Never throws.
+std::string_view title_settling_prefix(std::string_view html, std::size_t after = 0) noexcept;
+inline constexpr int kPrefixAttempts = 4;
 
 // document.title when the prefix settles it — a title directly in <head>, explicitly closed,
 // which nothing later in the document can move or replace — else nullopt (parse the whole

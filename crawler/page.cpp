@@ -73,12 +73,15 @@ void fill_title(PageRecord& rec, std::string_view body) {
   // Decode and parse only the prefix that settles the title, when it does (most pages): the
   // full parse is the crawl's CPU bound.
   if (markup_is_ascii(sniffed.encoding)) {
-    const std::string_view raw = title_settling_prefix(content);
-    if (!raw.empty() && raw.size() < content.size()) {
+    std::size_t after = 0;
+    for (int attempt = 0; attempt < kPrefixAttempts; ++attempt) {
+      const std::string_view raw = title_settling_prefix(content, after);
+      if (raw.empty() || raw.size() >= content.size()) break;
       if (auto title = title_if_settled(decode_to_utf8(raw, sniffed.encoding))) {
         rec.title = std::move(title);
         return;
       }
+      after = raw.size();
     }
   }
   // document.title is "" without a title element.

@@ -30,11 +30,13 @@ ThreadPool::~ThreadPool() {
 
 void ThreadPool::submit(detail::PoolJob* job) {
   job->add_ref();  // the queue's reference, dropped by the worker (or the destructor)
+  bool wake;
   {
     std::lock_guard lock(mutex_);
     queue_.push_back(job);
+    wake = sleepers_ > 0;
   }
-  wake_.notify_one();
+  if (wake) wake_.notify_one();  // busy workers need no futex call
 }
 
 void ThreadPool::work() noexcept {
@@ -42,7 +44,9 @@ void ThreadPool::work() noexcept {
     detail::PoolJob* job;
     {
       std::unique_lock lock(mutex_);
+      ++sleepers_;
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      --sleepers_;
       if (stopping_) return;
       job = queue_.front();
       queue_.pop_front();

@@ -11,6 +11,7 @@ namespace acrawl::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitSomeFailed = 1;
 inline constexpr int kExitUsage = 2;
+inline constexpr int kExitInterrupted = 130;
 
 struct Invocation {
   std::optional<crawler::CrawlConfig> config;  // empty: nothing to run (help, version, error)

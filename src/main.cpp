@@ -34,7 +34,9 @@ int main(int argc, char** argv) {
   try {
     crawler::CrawlSummary summary = crawler::run_crawl(*inv.config);
     spdlog::info("{}", crawler::format_summary(summary));
-    code = summary.failed > 0 ? cli::kExitSomeFailed : cli::kExitOk;
+    code = summary.interrupted  ? cli::kExitInterrupted
+           : summary.failed > 0 ? cli::kExitSomeFailed
+                                : cli::kExitOk;
   } catch (const crawler::InputError& e) {
     spdlog::error("{}", e.what());
     code = cli::kExitUsage;

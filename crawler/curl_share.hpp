@@ -1,0 +1,31 @@
+#pragma once
+// SharedCaches: a curl share handle with DNS, connection and TLS session caches shared by the
+// easy handles of many threads (threads mode), locked per data kind.
+
+#include <curl/curl.h>
+
+#include <array>
+#include <mutex>
+
+namespace acrawl::crawler {
+
+class SharedCaches {
+ public:
+  // Throws std::runtime_error if curl cannot create the share handle.
+  SharedCaches();
+  // Precondition: no easy handle uses it any more.
+  ~SharedCaches();
+  SharedCaches(const SharedCaches&) = delete;
+  SharedCaches& operator=(const SharedCaches&) = delete;
+
+  CURLSH* handle() const noexcept { return share_; }
+
+ private:
+  static void lock(CURL*, curl_lock_data data, curl_lock_access, void* self);
+  static void unlock(CURL*, curl_lock_data data, void* self);
+
+  CURLSH* share_ = nullptr;
+  std::array<std::mutex, CURL_LOCK_DATA_LAST> locks_;
+};
+
+}  // namespace acrawl::crawler
