@@ -36,12 +36,19 @@ struct Fetched {
   FetchResult result;
 };
 
-// Decoding and parsing run on the pool; only the finished record comes back.
-struct BuildRecord {
-  std::string url;
-  FetchResult result;
-  PageRecord operator()() { return build_record(std::move(url), std::move(result)); }
+// Decoding and parsing run on the pool; only the finished records come back. Pages waiting
+// together go as one job: each hand-off between threads costs a wake-up.
+struct BuildRecords {
+  std::vector<Fetched> pages;
+  std::vector<PageRecord> operator()() {
+    std::vector<PageRecord> records;
+    records.reserve(pages.size());
+    for (Fetched& f : pages) records.push_back(build_record(std::move(f.url), std::move(f.result)));
+    return records;
+  }
 };
+
+constexpr std::size_t kMaxBatch = 8;
 
 class AsyncCrawl {
  public:
@@ -114,19 +121,26 @@ rt::Task<void> fetch_page(AsyncCrawl* crawl, InputItem item, rt::Semaphore::Perm
 
 rt::Task<void> parse_worker(AsyncCrawl* crawl) {
   for (;;) {
-    std::optional<Fetched> fetched = co_await crawl->queue().pop();
-    if (!fetched) break;
-    crawl->live().queued.fetch_sub(1, std::memory_order_relaxed);
-    std::string url = fetched->url;  // for the record, should the parse be cancelled
-    BuildRecord job{std::move(fetched->url), std::move(fetched->result)};
-    std::optional<PageRecord> record;
+    std::optional<Fetched> first = co_await crawl->queue().pop();
+    if (!first) break;
+    BuildRecords job;
+    job.pages.push_back(std::move(*first));
+    while (job.pages.size() < kMaxBatch) {
+      std::optional<Fetched> more = crawl->queue().try_pop();
+      if (!more) break;
+      job.pages.push_back(std::move(*more));
+    }
+    crawl->live().queued.fetch_sub(job.pages.size(), std::memory_order_relaxed);
+    std::vector<std::string> urls;  // for the records, should the parse be cancelled
+    for (const Fetched& f : job.pages) urls.push_back(f.url);
+    std::vector<PageRecord> records;
     try {
-      record = co_await crawl->pool().run(std::move(job));
+      records = co_await crawl->pool().run(std::move(job));
     } catch (const rt::Cancelled&) {
-      crawl->emit_cancelled(std::move(url));
+      for (std::string& url : urls) crawl->emit_cancelled(std::move(url));
       throw;
     }
-    crawl->output().emit(*record);
+    for (const PageRecord& r : records) crawl->output().emit(r);
   }
 }
 

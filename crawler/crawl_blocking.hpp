@@ -1,6 +1,6 @@
 #pragma once
 // The blocking modes. threads: `concurrency` OS threads, each with its own easy handle doing
-// blocking transfers and parsing inline, sharing DNS, connection and TLS caches. sync: one
+// blocking transfers and parsing inline, sharing DNS and TLS session caches. sync: one
 // transfer at a time on the calling thread.
 
 #include "crawler/config.hpp"
