@@ -26,7 +26,7 @@ struct CrawlConfig {
   std::size_t concurrency = 50;  // transfers in flight at once (threads: the thread count)
   std::size_t parsers = 0;       // async: parser threads; 0: one per core
   OutputFormat format = OutputFormat::tsv;
-  std::string output_path;  // empty: standard output
+  std::string output_path;      // empty: standard output
   std::string stats_json_path;  // empty: no JSON summary file
   bool progress = false;        // the live status line on stderr
   FetchOptions fetch;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <csignal>
 #include <cstdlib>
 #include <memory>
@@ -50,19 +51,31 @@ struct BuildRecords {
 
 constexpr std::size_t kMaxBatch = 8;
 
+// Input read on a thread of its own when it may block (stdin, a pipe), so that a slow producer
+// never stalls the loop; read in batches, so the hand-offs cost little.
+struct ReadBatch {
+  UrlSource* source;
+  std::vector<InputItem> operator()() const { return source->next_batch(256); }
+};
+
 class AsyncCrawl {
  public:
-  AsyncCrawl(const CrawlConfig& config, CrawlOutput& output, std::size_t parsers)
+  AsyncCrawl(const CrawlConfig& config, CrawlOutput& output, std::size_t parsers,
+             bool input_may_block)
       : config_(config),
         output_(output),
         slots_(config.concurrency),
         queue_(std::max<std::size_t>(16, 4 * parsers)),
-        pool_(parsers) {}
+        pool_(parsers) {
+    if (input_may_block) input_reader_ = std::make_unique<rt::ThreadPool>(1);
+  }
 
   rt::CurlMulti& multi() { return multi_; }
   rt::Semaphore& slots() { return slots_; }
   rt::Queue<Fetched>& queue() { return queue_; }
   rt::ThreadPool& pool() { return pool_; }
+  rt::ThreadPool* input_reader() { return input_reader_.get(); }
+  std::atomic<bool>& input_stop() { return input_stop_; }
   CrawlOutput& output() { return output_; }
   LiveCounters& live() { return output_.live(); }
   // Two per parser thread, so the pool always has the next page waiting.
@@ -88,6 +101,8 @@ class AsyncCrawl {
   rt::Semaphore slots_;
   rt::Queue<Fetched> queue_;
   rt::ThreadPool pool_;
+  std::unique_ptr<rt::ThreadPool> input_reader_;
+  std::atomic<bool> input_stop_{false};
   std::vector<std::unique_ptr<Fetch>> idle_;
 };
 
@@ -144,16 +159,30 @@ rt::Task<void> parse_worker(AsyncCrawl* crawl) {
   }
 }
 
-// Reads the input lazily: the next URL is read only when a concurrency slot is free, so a list
-// of any length never becomes more than `concurrency` tasks.
+// Reads the input lazily, a batch at a time, and spawns a fetch only when a concurrency slot is
+// free: a list of any length never becomes more than `concurrency` tasks.
 rt::Task<void> fetch_all(rt::Scope& scope, AsyncCrawl* crawl, UrlSource* source) {
-  while (std::optional<InputItem> item = source->next()) {
-    if (std::optional<PageRecord> refused = refuse(*item)) {
-      crawl->output().emit(*refused);
-      continue;
+  // A read in progress cannot be cancelled, only told to stop waiting: do that on cancel.
+  rt::CancelRegistration stop_reading;
+  stop_reading.attach(
+      rt::current_cancel_state(),
+      [](void* flag) { static_cast<std::atomic<bool>*>(flag)->store(true); }, &crawl->input_stop());
+  for (;;) {
+    std::vector<InputItem> batch;
+    if (rt::ThreadPool* reader = crawl->input_reader()) {
+      batch = co_await reader->run(ReadBatch{source});
+    } else {
+      batch = source->next_batch(256);
     }
-    rt::Semaphore::Permit permit = co_await crawl->slots().acquire();
-    scope.spawn(fetch_page(crawl, std::move(*item), std::move(permit)));
+    if (batch.empty()) break;
+    for (InputItem& item : batch) {
+      if (std::optional<PageRecord> refused = refuse(item)) {
+        crawl->output().emit(*refused);
+        continue;
+      }
+      rt::Semaphore::Permit permit = co_await crawl->slots().acquire();
+      scope.spawn(fetch_page(crawl, std::move(item), std::move(permit)));
+    }
   }
 }
 
@@ -194,7 +223,9 @@ void crawl_async(const CrawlConfig& config, UrlSource& source, CrawlOutput& outp
   rt::Loop loop;
   // Before any thread starts, so that every thread inherits the blocked mask.
   rt::SignalSet signals({SIGINT, SIGTERM});
-  AsyncCrawl crawl(config, output, config.parsers > 0 ? config.parsers : default_parsers());
+  AsyncCrawl crawl(config, output, config.parsers > 0 ? config.parsers : default_parsers(),
+                   source.may_block());
+  source.set_stop_flag(&crawl.input_stop());
   loop.run(rt::with_scope(supervise, &crawl, &source, &signals, &interrupted));
   // Responses fetched but never parsed (interrupted) still get their record.
   while (std::optional<Fetched> left = crawl.queue().try_pop()) {

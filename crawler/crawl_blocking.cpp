@@ -77,6 +77,7 @@ class BlockingCrawl {
 void crawl_blocking(const CrawlConfig& config, UrlSource& source, CrawlOutput& output,
                     std::size_t threads, bool& interrupted) {
   InterruptFlag interrupt;
+  source.set_stop_flag(&interrupt.flag());
   if (threads == 0) {
     BlockingCrawl crawl(config, source, output, nullptr, interrupt);
     crawl.work();

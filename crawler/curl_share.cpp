@@ -16,7 +16,9 @@ SharedCaches::SharedCaches() {
   // benchmark twice as slow (1.6-1.8 s against 0.8-1.0 s): each thread keeps its own.
 }
 
-SharedCaches::~SharedCaches() { curl_share_cleanup(share_); }
+SharedCaches::~SharedCaches() {
+  curl_share_cleanup(share_);
+}
 
 void SharedCaches::lock(CURL*, curl_lock_data data, curl_lock_access, void* self) {
   static_cast<SharedCaches*>(self)->locks_[static_cast<std::size_t>(data)].lock();

@@ -1,5 +1,8 @@
 #include "crawler/input.hpp"
 
+#include <poll.h>
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -42,8 +45,42 @@ UrlSource::UrlSource(std::vector<std::string> inputs) {
       }
       in.owned = true;
     }
+    if (in.file != nullptr) {
+      struct stat st {};
+      if (::fstat(::fileno(in.file), &st) == 0 && !S_ISREG(st.st_mode)) may_block_ = true;
+    }
     inputs_.push_back(std::move(in));
   }
+}
+
+bool UrlSource::more_without_waiting() const {
+  if (current_ >= inputs_.size()) return false;
+  const Input& in = inputs_[current_];
+  if (in.file == nullptr) return true;
+  pollfd p{::fileno(in.file), POLLIN, 0};
+  return ::poll(&p, 1, 0) > 0;
+}
+
+bool UrlSource::wait_for_input(std::FILE* file) const {
+  if (stop_ == nullptr || !may_block_) return true;
+  // Bytes already in stdio's buffer need no waiting (glibc's FILE layout).
+  if (file->_IO_read_ptr < file->_IO_read_end) return true;
+  for (;;) {
+    if (stop_->load(std::memory_order_relaxed)) return false;
+    pollfd p{::fileno(file), POLLIN, 0};
+    int r = ::poll(&p, 1, 100);
+    if (r > 0 || (r < 0 && errno != EINTR)) return true;  // data, end, or an error for getline
+  }
+}
+
+std::vector<InputItem> UrlSource::next_batch(std::size_t max) {
+  std::vector<InputItem> batch;
+  while (batch.size() < max && (batch.empty() || more_without_waiting())) {
+    std::optional<InputItem> item = next();
+    if (!item) break;
+    batch.push_back(std::move(*item));
+  }
+  return batch;
 }
 
 UrlSource::~UrlSource() {
@@ -61,6 +98,7 @@ std::optional<InputItem> UrlSource::next() {
       ++lines_;
       return InputItem{in.arg, "argument " + std::to_string(current_)};
     }
+    if (!wait_for_input(in.file)) return std::nullopt;  // stopped
     errno = 0;
     ssize_t n = ::getline(&line_, &line_cap_, in.file);
     if (n < 0) {

@@ -3,6 +3,7 @@
 // is never held in memory. Inputs are files (one URL per line; blank lines and `#` comments
 // skipped; CR before LF tolerated), `-` for standard input, or URLs given directly.
 
+#include <atomic>
 #include <cstddef>
 #include <cstdio>
 #include <optional>
@@ -37,6 +38,14 @@ class UrlSource {
 
   // The next URL, or nullopt at the end of all inputs. Throws InputError on a read error.
   std::optional<InputItem> next();
+  // Up to `max` URLs: the first may wait for input; the others are taken only while more input
+  // is there without waiting. Empty at the end of all inputs. Throws InputError.
+  std::vector<InputItem> next_batch(std::size_t max);
+  // True when reading may wait on a producer (standard input, a pipe, a terminal).
+  bool may_block() const noexcept { return may_block_; }
+  // While waiting for input that may block, give up (end of input) once *stop is true; checked
+  // every 100 ms. Lets Ctrl-C end a crawl whose standard input is still open.
+  void set_stop_flag(const std::atomic<bool>* stop) noexcept { stop_ = stop; }
   std::size_t lines_read() const noexcept { return lines_; }
 
  private:
@@ -45,10 +54,14 @@ class UrlSource {
     std::FILE* file = nullptr;  // null for a URL argument
     bool owned = false;
   };
+  bool more_without_waiting() const;
+  bool wait_for_input(std::FILE* file) const;
   std::vector<Input> inputs_;
   std::size_t current_ = 0;
   std::size_t line_in_current_ = 0;
   std::size_t lines_ = 0;
+  bool may_block_ = false;
+  const std::atomic<bool>* stop_ = nullptr;
   char* line_ = nullptr;
   std::size_t line_cap_ = 0;
 };

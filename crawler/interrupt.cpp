@@ -19,6 +19,7 @@ InterruptFlag::InterruptFlag() {
   g_interrupted = false;
   struct sigaction sa {};
   sa.sa_handler = &on_signal;
+  sa.sa_flags = SA_RESTART;  // other threads' reads must not fail with EINTR
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, &old_int_);
   sigaction(SIGTERM, &sa, &old_term_);
@@ -29,6 +30,8 @@ InterruptFlag::~InterruptFlag() {
   sigaction(SIGTERM, &old_term_, nullptr);
 }
 
-const std::atomic<bool>& InterruptFlag::flag() const noexcept { return g_interrupted; }
+const std::atomic<bool>& InterruptFlag::flag() const noexcept {
+  return g_interrupted;
+}
 
 }  // namespace acrawl::crawler

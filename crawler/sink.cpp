@@ -1,5 +1,7 @@
 #include "crawler/sink.hpp"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <system_error>
@@ -82,10 +84,16 @@ void append_json_field(std::string& out, const char* key, std::string_view value
 
 class FileSink final : public RecordSink {
  public:
-  FileSink(OutputFormat format, std::FILE* out) : format_(format), out_(out) {}
+  // A pipe or a terminal gets each record at once (a consumer may be reading as we go); a
+  // regular file is written in large blocks.
+  FileSink(OutputFormat format, std::FILE* out) : format_(format), out_(out) {
+    struct stat st {};
+    flush_each_ = ::fstat(::fileno(out), &st) != 0 || !S_ISREG(st.st_mode);
+  }
   void write(const PageRecord& rec) override {
     line_ = format_ == OutputFormat::tsv ? format_tsv(rec) : format_jsonl(rec);
     if (std::fwrite(line_.data(), 1, line_.size(), out_) != line_.size()) fail();
+    if (flush_each_) flush();
   }
   void flush() override {
     if (std::fflush(out_) != 0) fail();
@@ -97,6 +105,7 @@ class FileSink final : public RecordSink {
   }
   OutputFormat format_;
   std::FILE* out_;
+  bool flush_each_ = false;
   std::string line_;
 };
 

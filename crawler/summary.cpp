@@ -59,9 +59,8 @@ std::string summary_json(const CrawlSummary& s) {
                 "\"p95\":%.2f,\"p99\":%.2f},\"interrupted\":%s,\"unfinished\":%zu,\"failures\":{",
                 s.mode.c_str(), s.pages, s.succeeded, s.failed,
                 static_cast<unsigned long long>(s.bytes), s.wall_seconds, rate, s.cpu_seconds,
-                s.peak_rss_kb, s.peak_in_flight, s.latency.percentile(50),
-                s.latency.percentile(95), s.latency.percentile(99),
-                s.interrupted ? "true" : "false", s.unfinished);
+                s.peak_rss_kb, s.peak_in_flight, s.latency.percentile(50), s.latency.percentile(95),
+                s.latency.percentile(99), s.interrupted ? "true" : "false", s.unfinished);
   std::string out = buf;
   bool first = true;
   for (const auto& [word, n] : s.failures) {

@@ -23,8 +23,8 @@ struct CrawlSummary {
   double cpu_seconds = 0;
   long peak_rss_kb = 0;
   std::size_t peak_in_flight = 0;
-  bool interrupted = false;     // stopped by a signal
-  std::size_t unfinished = 0;   // transfers under way when interrupted
+  bool interrupted = false;    // stopped by a signal
+  std::size_t unfinished = 0;  // transfers under way when interrupted
 
   // Counts one written record.
   void count(const PageRecord& rec);

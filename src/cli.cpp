@@ -24,6 +24,12 @@ fields in JSONL); logs and the summary go to standard error.
 Exit status: 0 every page succeeded (2xx), 1 some did not, 2 usage or input error,
 130 interrupted (SIGINT/SIGTERM; records already produced are kept).)";
 
+crawler::Mode parse_mode(const std::string& name) {
+  if (name == "threads") return crawler::Mode::threads;
+  if (name == "sync") return crawler::Mode::sync;
+  return crawler::Mode::async;
+}
+
 long to_ms(double seconds) {
   return static_cast<long>(std::llround(seconds * 1000.0));
 }
@@ -74,11 +80,37 @@ Invocation parse_command_line(int argc, char** argv) {
   app.add_flag("-v,--verbose", verbose, "More logging on stderr (repeat for more)");
   app.add_flag("-q,--quiet", quiet, "Only errors on stderr");
 
+  bench::ModeComparison bench_options;
+  std::vector<std::string> bench_modes{"async", "threads", "sync"};
+  CLI::App* bench = app.add_subcommand(
+      "bench", "Compare the execution models on a generated site served on 127.0.0.1");
+  bench->add_option("--modes", bench_modes, "Modes to run, in order")
+      ->delimiter(',')
+      ->default_str("async,threads,sync")
+      ->check(CLI::IsMember({"async", "threads", "sync"}));
+  bench->add_option("--pages", bench_options.pages, "Pages to crawl")
+      ->default_val(bench_options.pages)
+      ->check(CLI::Range(1, 10'000'000));
+  bench->add_option("--latency-ms", bench_options.latency_ms, "Latency the server adds per page")
+      ->default_val(bench_options.latency_ms)
+      ->check(CLI::Range(0, 60'000));
+  bench->add_option("--concurrency", bench_options.concurrency, "Transfers in flight at once")
+      ->default_val(bench_options.concurrency)
+      ->check(CLI::Range(1, 100000));
+
   Invocation inv;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     inv.exit_code = app.exit(e) == 0 ? kExitOk : kExitUsage;
+    return inv;
+  }
+  if (bench->parsed()) {
+    bench_options.modes.clear();
+    for (const auto& m : bench_modes) bench_options.modes.push_back(parse_mode(m));
+    bench_options.acrawl_exe = "/proc/self/exe";
+    inv.verbosity = quiet ? -1 : verbose;
+    inv.bench = std::move(bench_options);
     return inv;
   }
   if (config.inputs.empty()) {
@@ -93,9 +125,7 @@ Invocation parse_command_line(int argc, char** argv) {
     return inv;
   }
   config.format = format == "jsonl" ? crawler::OutputFormat::jsonl : crawler::OutputFormat::tsv;
-  config.mode = mode == "threads" ? crawler::Mode::threads
-                : mode == "sync"  ? crawler::Mode::sync
-                                  : crawler::Mode::async;
+  config.mode = parse_mode(mode);
   config.progress = !no_progress && !quiet && ::isatty(2) == 1;
   config.fetch.connect_timeout_ms = to_ms(connect_timeout_s);
   config.fetch.timeout_ms = to_ms(timeout_s);

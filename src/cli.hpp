@@ -3,6 +3,7 @@
 
 #include <optional>
 
+#include "bench/mode_comparison.hpp"
 #include "crawler/config.hpp"
 
 namespace acrawl::cli {
@@ -14,7 +15,8 @@ inline constexpr int kExitUsage = 2;
 inline constexpr int kExitInterrupted = 130;
 
 struct Invocation {
-  std::optional<crawler::CrawlConfig> config;  // empty: nothing to run (help, version, error)
+  std::optional<crawler::CrawlConfig> config;  // a crawl to run
+  std::optional<bench::ModeComparison> bench;  // or `acrawl bench`; neither: nothing to run
   int exit_code = kExitOk;                     // when config is empty
   int verbosity = 0;                           // -1 quiet, 0 normal, 1+ verbose
 };

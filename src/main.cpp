@@ -6,6 +6,7 @@
 
 #include <exception>
 
+#include "bench/mode_comparison.hpp"
 #include "crawler/crawl.hpp"
 #include "crawler/input.hpp"
 #include "src/cli.hpp"
@@ -27,11 +28,16 @@ void setup_logging(int verbosity) {
 int main(int argc, char** argv) {
   using namespace acrawl;
   cli::Invocation inv = cli::parse_command_line(argc, argv);
-  if (!inv.config) return inv.exit_code;
+  if (!inv.config && !inv.bench) return inv.exit_code;
   setup_logging(inv.verbosity);
   curl_global_init(CURL_GLOBAL_DEFAULT);
   int code = cli::kExitOk;
   try {
+    if (inv.bench) {
+      code = bench::compare_modes(*inv.bench);
+      curl_global_cleanup();
+      return code;
+    }
     crawler::CrawlSummary summary = crawler::run_crawl(*inv.config);
     spdlog::info("{}", crawler::format_summary(summary));
     code = summary.interrupted  ? cli::kExitInterrupted
