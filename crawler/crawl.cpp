@@ -46,6 +46,15 @@ void close_checked(FilePtr file, const char* what) {
   }
 }
 
+// Settings that follow from others: with thousands of transfers at once, curl's per-transfer
+// receive buffer (16 KB each) becomes most of the memory, so it shrinks.
+CrawlConfig effective(CrawlConfig config) {
+  if (config.fetch.receive_buffer == 0 && config.concurrency > 256) {
+    config.fetch.receive_buffer = 4096;
+  }
+  return config;
+}
+
 void run_mode(const CrawlConfig& config, UrlSource& source, CrawlOutput& output,
               bool& interrupted) {
   switch (config.mode) {
@@ -78,7 +87,7 @@ CrawlSummary run_crawl(const CrawlConfig& config) {
   {
     ProgressLine progress(output.live(), config.progress);
     try {
-      run_mode(config, source, output, interrupted);
+      run_mode(effective(config), source, output, interrupted);
     } catch (...) {
       try {
         sink->flush();

@@ -27,6 +27,9 @@ Fetch::Fetch(const FetchOptions& options, CURLSH* share, const std::atomic<bool>
   curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &Fetch::on_body);
   curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
   curl_easy_setopt(easy_, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+  if (options.receive_buffer > 0) {
+    curl_easy_setopt(easy_, CURLOPT_BUFFERSIZE, options.receive_buffer);
+  }
   if (share != nullptr) curl_easy_setopt(easy_, CURLOPT_SHARE, share);
   if (stop != nullptr) {
     curl_easy_setopt(easy_, CURLOPT_NOPROGRESS, 0L);
