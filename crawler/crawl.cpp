@@ -8,6 +8,7 @@
 
 #include "crawler/crawl_async.hpp"
 #include "crawler/crawl_blocking.hpp"
+#include "crawler/fd_limit.hpp"
 #include "crawler/input.hpp"
 #include "crawler/output.hpp"
 #include "crawler/progress.hpp"
@@ -46,9 +47,11 @@ void close_checked(FilePtr file, const char* what) {
   }
 }
 
-// Settings that follow from others: with thousands of transfers at once, curl's per-transfer
-// receive buffer (16 KB each) becomes most of the memory, so it shrinks.
+// Settings that follow from others and from the system: the concurrency the open-files limit
+// allows, and, with thousands of transfers at once, a smaller curl receive buffer (16 KB each
+// by default) since those buffers become most of the memory.
 CrawlConfig effective(CrawlConfig config) {
+  config.concurrency = fit_concurrency(config.concurrency);
   if (config.fetch.receive_buffer == 0 && config.concurrency > 256) {
     config.fetch.receive_buffer = 4096;
   }

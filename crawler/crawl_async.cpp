@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
@@ -68,9 +69,15 @@ class AsyncCrawl {
         queue_(std::max<std::size_t>(16, 4 * parsers)),
         pool_(parsers) {
     if (input_may_block) input_reader_ = std::make_unique<rt::ThreadPool>(1);
+    // libcurl looks for a reusable connection by walking every connection to the host, and
+    // tidies its cache by walking all of them: with thousands of transfers at once that is
+    // quadratic. Several multi handles, each with its own cache, keep the walks short.
+    std::size_t shards = std::clamp<std::size_t>(config.concurrency / kTransfersPerMulti, 1, 256);
+    for (std::size_t i = 0; i < shards; ++i) multis_.push_back(std::make_unique<rt::CurlMulti>());
   }
 
-  rt::CurlMulti& multi() { return multi_; }
+  // Round robin over the multi handles: each keeps its own connections alive for reuse.
+  rt::CurlMulti& multi() { return *multis_[next_multi_++ % multis_.size()]; }
   rt::Semaphore& slots() { return slots_; }
   rt::Queue<Fetched>& queue() { return queue_; }
   rt::ThreadPool& pool() { return pool_; }
@@ -97,7 +104,9 @@ class AsyncCrawl {
  private:
   const CrawlConfig& config_;
   CrawlOutput& output_;
-  rt::CurlMulti multi_;
+  static constexpr std::size_t kTransfersPerMulti = 64;
+  std::vector<std::unique_ptr<rt::CurlMulti>> multis_;
+  std::size_t next_multi_ = 0;
   rt::Semaphore slots_;
   rt::Queue<Fetched> queue_;
   rt::ThreadPool pool_;
