@@ -174,7 +174,7 @@ class ThreadPool {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<detail::PoolJob*> queue_;
-  std::size_t sleepers_ = 0;            // workers waiting on wake_
+  std::size_t sleepers_ = 0;  // workers waiting on wake_
   bool stopping_ = false;
   std::vector<std::thread> workers_;
 };

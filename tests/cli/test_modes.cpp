@@ -181,12 +181,13 @@ TEST_CASE("acrawl bench compares the three modes") {
 TEST_CASE("a --concurrency the open-files limit cannot hold is clamped with one warning") {
   FixtureServer server;
   std::string urls;
-  for (int n = 0; n < 50; ++n) urls += server.base_url() + "/site/p/" + std::to_string(n) + ".html\n";
+  for (int n = 0; n < 50; ++n)
+    urls += server.base_url() + "/site/p/" + std::to_string(n) + ".html\n";
   // A hard limit of 200 descriptors cannot hold 5000 sockets.
-  auto res = run_process("/bin/sh",
-                         {"-c", std::string("ulimit -n 200 && exec ") + ACRAWL_BIN +
-                                    " - --concurrency 5000"},
-                         urls, 60s);
+  auto res = run_process(
+      "/bin/sh",
+      {"-c", std::string("ulimit -n 200 && exec ") + ACRAWL_BIN + " - --concurrency 5000"}, urls,
+      60s);
   CHECK(res.exit_code == 0);
   CHECK(sorted_lines(res.out).size() == 50);
   CHECK(res.err.find("--concurrency 5000 needs more file descriptors") != std::string::npos);
