@@ -17,8 +17,9 @@ struct FetchOptions {
   long timeout_ms = 30'000;                       // whole transfer
   std::size_t max_body_bytes = 10 * 1024 * 1024;  // after decompression
   long max_redirects = 10;
-  long receive_buffer = 0;  // curl's per-transfer receive buffer in bytes; 0: curl's default
-  std::string user_agent;   // empty: "acrawl/<version>"
+  bool follow_redirects = true;  // false: a 3xx is the page's answer (recursive crawls)
+  long receive_buffer = 0;       // curl's per-transfer receive buffer in bytes; 0: curl's default
+  std::string user_agent;        // empty: "acrawl/<version>"
 };
 
 struct CrawlConfig {

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "crawler/page.hpp"
+
 namespace acrawl::crawler {
 
 std::string default_user_agent() {
@@ -14,7 +16,8 @@ Fetch::Fetch(const FetchOptions& options, CURLSH* share, const std::atomic<bool>
   if (easy_ == nullptr) throw std::runtime_error("curl_easy_init failed");
   const std::string agent = options.user_agent.empty() ? default_user_agent() : options.user_agent;
   curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, 1L);
+  // A recursive crawl follows redirects itself (scope, robots, dedup apply to the target).
+  curl_easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, options.follow_redirects ? 1L : 0L);
   curl_easy_setopt(easy_, CURLOPT_MAXREDIRS, options.max_redirects);
   // Never let a page or a redirect make us read file://, ftp://, ...
   curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -50,12 +53,21 @@ Fetch::~Fetch() {
 void Fetch::prepare(const std::string& url) {
   body_.clear();
   too_large_ = false;
+  type_checked_ = false;
+  non_html_ = false;
+  stopped_ = false;
   curl_easy_setopt(easy_, CURLOPT_URL, url.c_str());
 }
 
 std::size_t Fetch::on_body(char* data, std::size_t size, std::size_t n, void* self) noexcept {
   auto* f = static_cast<Fetch*>(self);
   std::size_t len = size * n;
+  if (!f->type_checked_) {
+    f->type_checked_ = true;
+    f->check_type();
+    if (f->stopped_) return 0;
+  }
+  if (f->non_html_) return len;  // a short non-HTML body: read to keep the connection, not kept
   // Counted on decoded bytes: a small compressed body cannot smuggle a huge page past the cap.
   if (f->body_.size() + len > f->max_body_) {
     f->too_large_ = true;
@@ -77,8 +89,23 @@ std::size_t Fetch::on_body(char* data, std::size_t size, std::size_t n, void* se
   return len;
 }
 
+// Decided at the first body bytes, when the headers are known: a body that is not HTML is not
+// kept, and a large or unsized one is not even read (the connection is dropped instead: that
+// costs a reconnect, worth it only to skip real downloads).
+void Fetch::check_type() {
+  char* type = nullptr;
+  if (curl_easy_getinfo(easy_, CURLINFO_CONTENT_TYPE, &type) != CURLE_OK || type == nullptr) return;
+  if (is_html(type, {})) return;
+  non_html_ = true;
+  curl_off_t length = -1;
+  curl_easy_getinfo(easy_, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+  if (length < 0 || length > kReadThroughBytes) stopped_ = true;
+}
+
 FetchResult Fetch::finish(CURLcode code) {
+  if (stopped_ && code == CURLE_WRITE_ERROR) code = CURLE_OK;  // stopped on purpose
   FetchResult r;
+  r.non_html = non_html_;
   r.code = code;
   r.too_large = too_large_ || code == CURLE_FILESIZE_EXCEEDED;
   curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &r.status);
@@ -91,6 +118,15 @@ FetchResult Fetch::finish(CURLcode code) {
     r.content_type = type;
   }
   curl_easy_getinfo(easy_, CURLINFO_REDIRECT_COUNT, &r.redirects);
+  char* location = nullptr;
+  if (curl_easy_getinfo(easy_, CURLINFO_REDIRECT_URL, &location) == CURLE_OK &&
+      location != nullptr) {
+    r.redirect_url = location;
+  }
+  curl_off_t retry_after = 0;
+  if (curl_easy_getinfo(easy_, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0) {
+    r.retry_after_seconds = static_cast<long>(retry_after);
+  }
   curl_off_t total_us = 0;
   curl_easy_getinfo(easy_, CURLINFO_TOTAL_TIME_T, &total_us);
   r.elapsed_ms = static_cast<double>(total_us) / 1000.0;

@@ -25,6 +25,9 @@ struct FetchResult {
   std::uint64_t bytes = 0;  // body bytes received (decoded)
   long redirects = 0;
   double elapsed_ms = 0;
+  bool non_html = false;         // Content-Type said not HTML: the body was not kept
+  std::string redirect_url;      // Location of a 3xx not followed (recursive crawls)
+  long retry_after_seconds = 0;  // Retry-After of a 429/503 (0: none)
 };
 
 class Fetch {
@@ -47,11 +50,17 @@ class Fetch {
  private:
   static std::size_t on_body(char* data, std::size_t size, std::size_t n, void* self) noexcept;
   static int on_progress(void* stop, curl_off_t, curl_off_t, curl_off_t, curl_off_t) noexcept;
+  void check_type();
+
+  static constexpr curl_off_t kReadThroughBytes = 16 * 1024;
 
   CURL* easy_ = nullptr;
   std::size_t max_body_;
   std::string body_;
   bool too_large_ = false;
+  bool type_checked_ = false;
+  bool non_html_ = false;
+  bool stopped_ = false;
 };
 
 }  // namespace acrawl::crawler

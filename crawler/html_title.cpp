@@ -3,126 +3,25 @@
 #include <gumbo.h>
 
 #include <cstddef>
-#include <new>
-#include <vector>
+#include <string>
 
+#include "crawler/gumbo_arena.hpp"
 #include "crawler/utf8.hpp"
 
 namespace acrawl::crawler {
 namespace {
 
-// Owns everything gumbo allocates during one parse. The tree is dropped with the arena instead of
-// by gumbo_destroy_output, whose recursive walk overflows the stack on deeply nested pages
-// (about 300k levels on an 8 MB stack). Bump allocation is also faster than malloc here.
-class Arena {
- public:
-  Arena() = default;
-  Arena(const Arena&) = delete;
-  Arena& operator=(const Arena&) = delete;
-  ~Arena() {
-    for (void* chunk : chunks_) ::operator delete(chunk);
-  }
+using detail::Arena;
+using detail::parse;
 
-  void* allocate(std::size_t n) {
-    n = (n + kAlign - 1) & ~(kAlign - 1);
-    if (n > kChunkSize / 4) return new_chunk(n);  // big blocks get their own chunk
-    if (n > left_) {
-      next_ = static_cast<char*>(new_chunk(kChunkSize));
-      left_ = kChunkSize;
-    }
-    void* p = next_;
-    next_ += n;
-    left_ -= n;
-    return p;
-  }
-
-  // gumbo's callbacks. Throwing std::bad_alloc through gumbo is safe: it holds no resources
-  // outside the arena, and libgumbo has unwind tables.
-  static void* gumbo_allocate(void* self, std::size_t n) {
-    return static_cast<Arena*>(self)->allocate(n);
-  }
-  static void gumbo_free(void*, void*) {}
-
- private:
-  static constexpr std::size_t kAlign = alignof(std::max_align_t);
-  static constexpr std::size_t kChunkSize = 64 * 1024;
-
-  void* new_chunk(std::size_t n) {
-    chunks_.reserve(chunks_.size() + 1);  // so that push_back cannot throw after the allocation
-    void* chunk = ::operator new(n);
-    chunks_.push_back(chunk);
-    return chunk;
-  }
-
-  std::vector<void*> chunks_;
-  char* next_ = nullptr;
-  std::size_t left_ = 0;
-};
-
-// Parses html into a tree that lives as long as `arena`; never null.
-const GumboOutput* parse(std::string_view html, Arena& arena) {
-  GumboOptions options = kGumboDefaultOptions;
-  options.allocator = &Arena::gumbo_allocate;
-  options.deallocator = &Arena::gumbo_free;
-  options.userdata = &arena;
-  options.max_errors = 0;  // we never read parse errors; recording them costs time
-  return gumbo_parse_with_options(&options, html.data(), html.size());
-}
-
-bool is_html_title(const GumboNode* node) {
-  return node->type == GUMBO_NODE_ELEMENT && node->v.element.tag == GUMBO_TAG_TITLE &&
-         node->v.element.tag_namespace == GUMBO_NAMESPACE_HTML;
-}
-
-// The first HTML title in tree order, found with an explicit stack (pages nest arbitrarily
-// deep). Template contents are not part of the document tree, so they are skipped.
+// The first HTML title in tree order (template contents skipped).
 const GumboNode* find_title(const GumboNode* root) {
-  std::vector<const GumboNode*> stack{root};
-  while (!stack.empty()) {
-    const GumboNode* node = stack.back();
-    stack.pop_back();
-    if (is_html_title(node)) return node;
-    const GumboVector* children = nullptr;
-    if (node->type == GUMBO_NODE_DOCUMENT) {
-      children = &node->v.document.children;
-    } else if (node->type == GUMBO_NODE_ELEMENT) {
-      children = &node->v.element.children;
-    }
-    if (children == nullptr) continue;
-    for (unsigned i = children->length; i > 0; --i) {
-      stack.push_back(static_cast<const GumboNode*>(children->data[i - 1]));
-    }
-  }
-  return nullptr;
+  return detail::find_node(
+      root, [](const GumboNode* node) { return detail::is_html_element(node, GUMBO_TAG_TITLE); });
 }
 
 bool is_ascii_ws(char c) {
   return c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == ' ';
-}
-
-// Child text content, ASCII whitespace stripped and collapsed.
-std::string title_text(const GumboNode* title) {
-  std::string out;
-  bool pending_space = false;
-  const GumboVector& children = title->v.element.children;
-  for (unsigned i = 0; i < children.length; ++i) {
-    const auto* child = static_cast<const GumboNode*>(children.data[i]);
-    if (child->type != GUMBO_NODE_TEXT && child->type != GUMBO_NODE_WHITESPACE &&
-        child->type != GUMBO_NODE_CDATA) {
-      continue;
-    }
-    for (const char* p = child->v.text.text; *p != '\0'; ++p) {
-      if (is_ascii_ws(*p)) {
-        pending_space = !out.empty();
-      } else {
-        if (pending_space) out.push_back(' ');
-        pending_space = false;
-        out.push_back(*p);
-      }
-    }
-  }
-  if (!is_valid_utf8(out)) out = sanitize_utf8(out);
-  return out;
 }
 
 // A title that is a child of <head> stays the first one whatever follows: content is only ever
@@ -161,6 +60,31 @@ std::string_view prefix_through_title_end(std::string_view html, std::size_t fro
 
 }  // namespace
 
+// Declared in gumbo_arena.hpp: extract_page uses it too.
+std::string detail::title_text(const GumboNode* title) {
+  std::string out;
+  bool pending_space = false;
+  const GumboVector& children = title->v.element.children;
+  for (unsigned i = 0; i < children.length; ++i) {
+    const auto* child = static_cast<const GumboNode*>(children.data[i]);
+    if (child->type != GUMBO_NODE_TEXT && child->type != GUMBO_NODE_WHITESPACE &&
+        child->type != GUMBO_NODE_CDATA) {
+      continue;
+    }
+    for (const char* p = child->v.text.text; *p != '\0'; ++p) {
+      if (is_ascii_ws(*p)) {
+        pending_space = !out.empty();
+      } else {
+        if (pending_space) out.push_back(' ');
+        pending_space = false;
+        out.push_back(*p);
+      }
+    }
+  }
+  if (!is_valid_utf8(out)) out = sanitize_utf8(out);
+  return out;
+}
+
 std::string_view title_settling_prefix(std::string_view html, std::size_t after) noexcept {
   return prefix_through_title_end(html, after);
 }
@@ -171,7 +95,7 @@ std::optional<std::string> title_if_settled(std::string_view utf8_prefix) {
   const GumboNode* title = find_title(output->document);
   if (title != nullptr && parent_is_head(title) &&
       (title->parse_flags & GUMBO_INSERTION_IMPLICIT_END_TAG) == 0) {
-    return title_text(title);
+    return detail::title_text(title);
   }
   return std::nullopt;
 }
@@ -181,7 +105,7 @@ std::optional<std::string> extract_title_full(std::string_view utf8_html) {
   const GumboOutput* output = parse(utf8_html, arena);
   const GumboNode* title = find_title(output->document);
   if (title == nullptr) return std::nullopt;
-  return title_text(title);
+  return detail::title_text(title);
 }
 
 std::optional<std::string> extract_title(std::string_view utf8_html) {

@@ -59,7 +59,7 @@ PageRecord build_record(std::string url, FetchResult result) {
   rec.bytes = result.bytes;
   rec.elapsed_ms = result.elapsed_ms;
   rec.redirects = result.redirects;
-  if (rec.error.empty() && is_html(rec.content_type, result.body)) {
+  if (rec.error.empty() && !result.non_html && is_html(rec.content_type, result.body)) {
     fill_title(rec, result.body);
   }
   return rec;

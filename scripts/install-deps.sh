@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake make pkg-config
-  libcurl4-openssl-dev libgumbo-dev libcli11-dev libspdlog-dev doctest-dev
+  libcurl4-openssl-dev libgumbo-dev libcli11-dev libspdlog-dev doctest-dev libpsl-dev
   clang-format
 )
 missing=()
