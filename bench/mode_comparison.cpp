@@ -66,7 +66,9 @@ RunResult run_child(const std::string& exe, const std::vector<std::string>& args
 }  // namespace
 
 int compare_modes(const ModeComparison& o) {
-  fixtures::FixtureServer server(fixtures::ServerOptions{{}, o.pages, 0});
+  fixtures::ServerOptions server_options;
+  server_options.site_pages = o.pages;
+  fixtures::FixtureServer server(server_options);
   namespace fs = std::filesystem;
   fs::path dir = fs::temp_directory_path() / ("acrawl-bench-" + std::to_string(::getpid()));
   fs::create_directories(dir);

@@ -17,9 +17,35 @@ struct FetchOptions {
   long timeout_ms = 30'000;                       // whole transfer
   std::size_t max_body_bytes = 10 * 1024 * 1024;  // after decompression
   long max_redirects = 10;
-  bool follow_redirects = true;  // false: a 3xx is the page's answer (recursive crawls)
-  long receive_buffer = 0;       // curl's per-transfer receive buffer in bytes; 0: curl's default
-  std::string user_agent;        // empty: "acrawl/<version>"
+  bool follow_redirects = true;   // false: a 3xx is the page's answer (recursive crawls)
+  bool any_content_type = false;  // keep non-HTML bodies too (robots.txt)
+  long receive_buffer = 0;        // curl's per-transfer receive buffer in bytes; 0: curl's default
+  std::string user_agent;         // empty: "acrawl/<version>"
+};
+
+// Which discovered links a recursive crawl follows, relative to its start URLs.
+enum class ScopeKind {
+  host,    // the same host name as a start URL
+  domain,  // the same registrable domain (public suffix list), e.g. a.example.org ~ example.org
+  prefix,  // under a start URL's directory (scheme, host, port and path up to its last '/')
+  any,
+};
+
+// Following links, and politeness. With depth 0 (the default) only the inputs are fetched.
+struct FollowOptions {
+  int depth = 0;              // links followed this many hops from an input URL
+  std::size_t max_pages = 0;  // pages fetched at most, inputs included (0: no limit)
+  ScopeKind scope = ScopeKind::host;
+  std::vector<std::string> include;  // ECMAScript regexes searched in the URL: one must match
+  std::vector<std::string> exclude;  // none may match
+  bool robots = true;                // obey robots.txt (recursive crawls only)
+  bool respect_nofollow = false;     // skip rel=nofollow links
+  std::size_t per_host = 0;          // requests in flight per host; 0: 8 recursive, else no cap
+  long delay_ms = 0;                 // between request starts to one host
+  bool links = false;                // records carry the page's links (jsonl)
+  std::string links_path;            // also write `page<TAB>link` lines to this file
+
+  bool recursive() const noexcept { return depth > 0; }
 };
 
 struct CrawlConfig {
@@ -32,6 +58,7 @@ struct CrawlConfig {
   std::string stats_json_path;  // empty: no JSON summary file
   bool progress = false;        // the live status line on stderr
   FetchOptions fetch;
+  FollowOptions follow;
 };
 
 // "async", "threads", "sync".

@@ -83,8 +83,14 @@ CrawlSummary run_crawl(const CrawlConfig& config) {
   if (!config.stats_json_path.empty()) {
     stats_file = open_for_writing(config.stats_json_path, "stats file");
   }
+  FilePtr links_file(nullptr, &std::fclose);
+  std::unique_ptr<RecordSink> links_sink;
+  if (!config.follow.links_path.empty()) {
+    links_file = open_for_writing(config.follow.links_path, "links file");
+    links_sink = make_links_sink(links_file.get());
+  }
   auto sink = make_sink(config.format, file ? file.get() : stdout);
-  CrawlOutput output(*sink);
+  CrawlOutput output(*sink, links_sink.get());
   auto start = std::chrono::steady_clock::now();
   bool interrupted = false;
   {
@@ -94,6 +100,7 @@ CrawlSummary run_crawl(const CrawlConfig& config) {
     } catch (...) {
       try {
         sink->flush();
+        if (links_sink) links_sink->flush();
       } catch (...) {
       }
       throw;
@@ -101,6 +108,8 @@ CrawlSummary run_crawl(const CrawlConfig& config) {
   }
   sink->flush();
   if (file) close_checked(std::move(file), "output file");
+  if (links_sink) links_sink->flush();
+  if (links_file) close_checked(std::move(links_file), "links file");
 
   CrawlSummary summary = output.summary();
   summary.mode = mode_name(config.mode);

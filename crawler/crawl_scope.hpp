@@ -5,16 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "crawler/config.hpp"
 #include "crawler/url.hpp"
 
 namespace acrawl::crawler {
-
-enum class ScopeKind {
-  host,    // the same host name as a start URL
-  domain,  // the same registrable domain (public suffix list), e.g. a.example.org ~ example.org
-  prefix,  // under a start URL's directory (scheme, host, port and path up to its last '/')
-  any,
-};
 
 class CrawlScope {
  public:

@@ -22,6 +22,7 @@ inline constexpr std::string_view tls = "tls";
 inline constexpr std::string_view bad_encoding = "bad_encoding";
 inline constexpr std::string_view protocol = "protocol";
 inline constexpr std::string_view cancelled = "cancelled";
+inline constexpr std::string_view robots_disallowed = "robots_disallowed";  // not fetched
 inline constexpr std::string_view error = "error";
 }  // namespace error_words
 

@@ -14,6 +14,7 @@ Fetch::Fetch(const FetchOptions& options, CURLSH* share, const std::atomic<bool>
     : max_body_(options.max_body_bytes) {
   easy_ = curl_easy_init();
   if (easy_ == nullptr) throw std::runtime_error("curl_easy_init failed");
+  any_type_ = options.any_content_type;
   const std::string agent = options.user_agent.empty() ? default_user_agent() : options.user_agent;
   curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
   // A recursive crawl follows redirects itself (scope, robots, dedup apply to the target).
@@ -62,7 +63,7 @@ void Fetch::prepare(const std::string& url) {
 std::size_t Fetch::on_body(char* data, std::size_t size, std::size_t n, void* self) noexcept {
   auto* f = static_cast<Fetch*>(self);
   std::size_t len = size * n;
-  if (!f->type_checked_) {
+  if (!f->type_checked_ && !f->any_type_) {
     f->type_checked_ = true;
     f->check_type();
     if (f->stopped_) return 0;

@@ -58,6 +58,7 @@ class Fetch {
   std::size_t max_body_;
   std::string body_;
   bool too_large_ = false;
+  bool any_type_ = false;
   bool type_checked_ = false;
   bool non_html_ = false;
   bool stopped_ = false;

@@ -79,10 +79,14 @@ void Frontier::consider(Host& h, SteadyClock::time_point now) {
   }
 }
 
-bool Frontier::add(CrawlItem item, const std::string& key) {
-  if (item.depth > options_.max_depth) return false;
-  if (options_.dedup && !seen_.insert(key).second) return false;
-  if (options_.max_pages > 0 && accepted_ >= options_.max_pages) return false;
+bool Frontier::add(CrawlItem item, const std::string& key, bool seed) {
+  if (seed) {
+    if (options_.dedup) seen_.insert(key);
+  } else {
+    if (item.depth > options_.max_depth) return false;
+    if (options_.max_pages > 0 && accepted_ >= options_.max_pages) return false;
+    if (options_.dedup && !seen_.insert(key).second) return false;
+  }
   ++accepted_;
   ++queued_;
   Host& h = host_of(item.host);
@@ -114,8 +118,12 @@ Frontier::Next Frontier::next(SteadyClock::time_point now) {
         origin = std::make_unique<OriginRobots>();
         h->robots_blocked = true;
         ++in_flight_;
-        CrawlItem robots{head.origin + "/robots.txt", head.origin + "/robots.txt", 0,
-                         h->name,                     head.origin,                 true};
+        CrawlItem robots{head.origin + "/robots.txt",
+                         head.origin + "/robots.txt",
+                         0,
+                         h->name,
+                         head.origin,
+                         true};
         return Next{std::move(robots), false, std::nullopt};
       }
       if (!origin->known) {

@@ -28,11 +28,11 @@ namespace acrawl::crawler {
 using SteadyClock = std::chrono::steady_clock;
 
 struct FrontierOptions {
-  bool dedup = false;        // recursive crawls: each normalized URL once
-  bool robots = false;       // obey robots.txt
-  int max_depth = 0;         // links followed up to this depth (seeds are depth 0)
-  std::size_t max_pages = 0;  // pages fetched at most (0: no limit)
-  std::size_t per_host = 0;   // requests in flight per host (0: no limit)
+  bool dedup = false;                  // recursive crawls: each normalized URL once
+  bool robots = false;                 // obey robots.txt
+  int max_depth = 0;                   // links followed up to this depth (seeds are depth 0)
+  std::size_t max_pages = 0;           // pages fetched at most (0: no limit)
+  std::size_t per_host = 0;            // requests in flight per host (0: no limit)
   std::chrono::milliseconds delay{0};  // between request starts to one host
   std::string robots_product = "acrawl";
 };
@@ -56,8 +56,8 @@ class Frontier {
 
   // A page to crawl: url must be an absolute http(s) URL, host and origin its parts, key its
   // dedup key. Returns false when it is not queued: already seen (dedup), deeper than
-  // max_depth, or over max_pages.
-  bool add(CrawlItem item, const std::string& key);
+  // max_depth, or over max_pages. A seed (an input URL) is always queued, and counted.
+  bool add(CrawlItem item, const std::string& key, bool seed = false);
 
   // What next() says.
   struct Next {

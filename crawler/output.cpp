@@ -12,6 +12,7 @@ void LiveCounters::transfer_started() noexcept {
 void CrawlOutput::emit(const PageRecord& rec) {
   std::lock_guard lock(mutex_);
   sink_.write(rec);
+  if (links_ != nullptr) links_->write(rec);
   summary_.count(rec);
   live_.done.fetch_add(1, std::memory_order_relaxed);
   if (!rec.ok()) live_.failed.fetch_add(1, std::memory_order_relaxed);

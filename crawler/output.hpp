@@ -26,7 +26,9 @@ struct LiveCounters {
 
 class CrawlOutput {
  public:
-  explicit CrawlOutput(RecordSink& sink) : sink_(sink) {}
+  // links: where --links-file lines go, if anywhere.
+  explicit CrawlOutput(RecordSink& sink, RecordSink* links = nullptr)
+      : sink_(sink), links_(links) {}
   CrawlOutput(const CrawlOutput&) = delete;
   CrawlOutput& operator=(const CrawlOutput&) = delete;
 
@@ -39,6 +41,7 @@ class CrawlOutput {
  private:
   std::mutex mutex_;
   RecordSink& sink_;
+  RecordSink* links_;
   CrawlSummary summary_;
   LiveCounters live_;
 };

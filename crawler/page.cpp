@@ -49,7 +49,7 @@ bool is_html(std::string_view content_type, std::string_view body) noexcept {
   return !body.empty() && body.front() == '<';
 }
 
-PageRecord build_record(std::string url, FetchResult result) {
+PageRecord record_without_title(std::string url, FetchResult& result) {
   PageRecord rec;
   rec.url = std::move(url);
   rec.final_url = std::move(result.final_url);
@@ -59,9 +59,17 @@ PageRecord build_record(std::string url, FetchResult result) {
   rec.bytes = result.bytes;
   rec.elapsed_ms = result.elapsed_ms;
   rec.redirects = result.redirects;
-  if (rec.error.empty() && !result.non_html && is_html(rec.content_type, result.body)) {
-    fill_title(rec, result.body);
-  }
+  if (rec.status >= 300 && rec.status < 400) rec.location = std::move(result.redirect_url);
+  return rec;
+}
+
+bool has_html_body(const PageRecord& rec, const FetchResult& result) noexcept {
+  return rec.error.empty() && !result.non_html && is_html(rec.content_type, result.body);
+}
+
+PageRecord build_record(std::string url, FetchResult result) {
+  PageRecord rec = record_without_title(std::move(url), result);
+  if (has_html_body(rec, result)) fill_title(rec, result.body);
   return rec;
 }
 

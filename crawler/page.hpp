@@ -17,6 +17,11 @@ bool is_html(std::string_view content_type, std::string_view body) noexcept;
 // The record of url from its transfer's result. Never throws but bad_alloc.
 PageRecord build_record(std::string url, FetchResult result);
 
+// build_record's parts: every field but the title (taken from result, body left in place), and
+// whether the body is HTML worth parsing. Never throw but bad_alloc.
+PageRecord record_without_title(std::string url, FetchResult& result);
+bool has_html_body(const PageRecord& rec, const FetchResult& result) noexcept;
+
 // Sets rec.title, rec.encoding and rec.encoding_source from an HTML body (rec.content_type must
 // be set): document.title from the smallest prefix that settles it, or from a full parse.
 // Never throws but bad_alloc.

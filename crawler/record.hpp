@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace acrawl::crawler {
 
@@ -19,6 +20,10 @@ struct PageRecord {
   long redirects = 0;
   std::string encoding;         // WHATWG name of the charset the page was decoded with
   std::string encoding_source;  // bom, header, meta, detected, default
+  std::string location;         // a redirect not followed (recursive crawls): its target
+  int depth = 0;                // hops from an input URL
+  // With --links: the page's links, resolved, one per URL (empty for a page that is not HTML).
+  std::optional<std::vector<std::string>> links;
 
   // A page succeeded when the transfer completed with a 2xx status.
   bool ok() const noexcept { return error.empty() && status >= 200 && status < 300; }

@@ -86,12 +86,14 @@ class FileSink final : public RecordSink {
  public:
   // A pipe or a terminal gets each record at once (a consumer may be reading as we go); a
   // regular file is written in large blocks.
-  FileSink(OutputFormat format, std::FILE* out) : format_(format), out_(out) {
+  using Formatter = std::string (*)(const PageRecord&);
+  FileSink(Formatter format, std::FILE* out) : format_(format), out_(out) {
     struct stat st {};
     flush_each_ = ::fstat(::fileno(out), &st) != 0 || !S_ISREG(st.st_mode);
   }
   void write(const PageRecord& rec) override {
-    line_ = format_ == OutputFormat::tsv ? format_tsv(rec) : format_jsonl(rec);
+    line_ = format_(rec);
+    if (line_.empty()) return;
     if (std::fwrite(line_.data(), 1, line_.size(), out_) != line_.size()) fail();
     if (flush_each_) flush();
   }
@@ -103,7 +105,7 @@ class FileSink final : public RecordSink {
   [[noreturn]] static void fail() {
     throw std::system_error(errno, std::generic_category(), "cannot write output");
   }
-  OutputFormat format_;
+  Formatter format_;
   std::FILE* out_;
   bool flush_each_ = false;
   std::string line_;
@@ -147,12 +149,40 @@ std::string format_jsonl(const PageRecord& rec) {
   out += std::to_string(rec.redirects);
   append_json_field(out, "encoding", rec.encoding);
   append_json_field(out, "encoding_source", rec.encoding_source);
+  append_json_key(out, "depth");
+  out += std::to_string(rec.depth);
+  if (!rec.location.empty()) append_json_field(out, "location", rec.location);
+  if (rec.links) {
+    append_json_key(out, "links");
+    out.push_back('[');
+    for (std::size_t i = 0; i < rec.links->size(); ++i) {
+      if (i != 0) out.push_back(',');
+      append_json_string(out, (*rec.links)[i]);
+    }
+    out.push_back(']');
+  }
   out += "}\n";
   return out;
 }
 
+std::string format_links_tsv(const PageRecord& rec) {
+  std::string out;
+  if (!rec.links) return out;
+  for (const std::string& link : *rec.links) {
+    append_tsv_field(out, rec.final_url.empty() ? rec.url : rec.final_url);
+    out.push_back('\t');
+    append_tsv_field(out, link);
+    out.push_back('\n');
+  }
+  return out;
+}
+
 std::unique_ptr<RecordSink> make_sink(OutputFormat format, std::FILE* out) {
-  return std::make_unique<FileSink>(format, out);
+  return std::make_unique<FileSink>(format == OutputFormat::tsv ? &format_tsv : &format_jsonl, out);
+}
+
+std::unique_ptr<RecordSink> make_links_sink(std::FILE* out) {
+  return std::make_unique<FileSink>(&format_links_tsv, out);
 }
 
 }  // namespace acrawl::crawler

@@ -16,6 +16,8 @@ namespace acrawl::crawler {
 std::string format_tsv(const PageRecord& rec);
 // One JSON object and a newline.
 std::string format_jsonl(const PageRecord& rec);
+// `page<TAB>link\n` for each of the record's links (page: its final URL); "" without links.
+std::string format_links_tsv(const PageRecord& rec);
 
 class RecordSink {
  public:
@@ -27,5 +29,7 @@ class RecordSink {
 
 // A sink writing format to out (not owned, not closed).
 std::unique_ptr<RecordSink> make_sink(OutputFormat format, std::FILE* out);
+// A sink writing format_links_tsv (--links-file).
+std::unique_ptr<RecordSink> make_links_sink(std::FILE* out);
 
 }  // namespace acrawl::crawler

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <iostream>
+#include <regex>
 
 namespace acrawl::cli {
 
@@ -15,6 +16,7 @@ constexpr const char* kExamples = R"(
 Examples:
   acrawl urls.txt --concurrency 50 > titles.tsv
   acrawl https://example.org/ https://example.com/
+  acrawl https://example.org/docs/ --depth 3 --scope prefix --links-file links.tsv
   grep -v '^#' list.txt | acrawl - --format jsonl -o pages.jsonl
   acrawl urls.txt --mode threads --stats-json stats.json > titles.tsv
   acrawl bench --pages 2000 --latency-ms 20     (compare the three modes on loopback)
@@ -77,6 +79,47 @@ Invocation parse_command_line(int argc, char** argv) {
       ->default_str(crawler::default_user_agent());
   app.add_option("--stats-json", config.stats_json_path, "Write the summary as JSON to FILE");
   app.add_flag("--no-progress", no_progress, "No live status line on stderr");
+
+  crawler::FollowOptions& follow = config.follow;
+  std::string scope = "host";
+  bool ignore_robots = false;
+  const char* kFollow = "Following links";
+  app.add_option("--depth", follow.depth, "Follow links this many hops from the inputs (0: none)")
+      ->default_val(follow.depth)
+      ->check(CLI::Range(0, 1'000'000))
+      ->group(kFollow);
+  app.add_option("--max-pages", follow.max_pages,
+                 "Fetch at most N pages, inputs included (0: no limit)")
+      ->default_val(follow.max_pages)
+      ->group(kFollow);
+  app.add_option("--scope", scope,
+                 "Links followed: same host, same registrable domain, under the input's "
+                 "directory, or any")
+      ->default_val(scope)
+      ->check(CLI::IsMember({"host", "domain", "prefix", "any"}))
+      ->group(kFollow);
+  app.add_option("--include", follow.include, "Follow only URLs matching REGEX (repeatable)")
+      ->group(kFollow);
+  app.add_option("--exclude", follow.exclude, "Never follow URLs matching REGEX (repeatable)")
+      ->group(kFollow);
+  app.add_flag("--ignore-robots", ignore_robots, "Do not obey robots.txt")->group(kFollow);
+  app.add_flag("--respect-nofollow", follow.respect_nofollow, "Skip rel=nofollow links")
+      ->group(kFollow);
+  app.add_option("--per-host", follow.per_host,
+                 "Requests in flight per host (0: 8 when following links, else no cap)")
+      ->default_val(follow.per_host)
+      ->check(CLI::Range(0, 100000))
+      ->group(kFollow);
+  app.add_option("--delay", follow.delay_ms,
+                 "Milliseconds between request starts to one host (robots.txt Crawl-delay wins "
+                 "when larger)")
+      ->default_val(follow.delay_ms)
+      ->check(CLI::Range(0L, 3'600'000L))
+      ->group(kFollow);
+  app.add_flag("--links", follow.links, "Add each page's links to its record (jsonl)")
+      ->group(kFollow);
+  app.add_option("--links-file", follow.links_path, "Write `page<TAB>link` lines to FILE")
+      ->group(kFollow);
   app.add_flag("-v,--verbose", verbose, "More logging on stderr (repeat for more)");
   app.add_flag("-q,--quiet", quiet, "Only errors on stderr");
 
@@ -124,6 +167,27 @@ Invocation parse_command_line(int argc, char** argv) {
     inv.exit_code = kExitUsage;
     return inv;
   }
+  if (follow.links && format != "jsonl") {
+    std::cerr << "acrawl: --links needs --format jsonl (or use --links-file FILE)\n";
+    inv.exit_code = kExitUsage;
+    return inv;
+  }
+  for (const auto* patterns : {&follow.include, &follow.exclude}) {
+    for (const std::string& p : *patterns) {
+      try {
+        std::regex re(p, std::regex::ECMAScript);
+      } catch (const std::regex_error& e) {
+        std::cerr << "acrawl: bad regular expression '" << p << "': " << e.what() << "\n";
+        inv.exit_code = kExitUsage;
+        return inv;
+      }
+    }
+  }
+  follow.robots = !ignore_robots;
+  follow.scope = scope == "domain"   ? crawler::ScopeKind::domain
+                 : scope == "prefix" ? crawler::ScopeKind::prefix
+                 : scope == "any"    ? crawler::ScopeKind::any
+                                     : crawler::ScopeKind::host;
   config.format = format == "jsonl" ? crawler::OutputFormat::jsonl : crawler::OutputFormat::tsv;
   config.mode = parse_mode(mode);
   config.progress = !no_progress && !quiet && ::isatty(2) == 1;

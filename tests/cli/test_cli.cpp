@@ -142,7 +142,9 @@ TEST_CASE("jsonl reports the charset and where it was found, per the manifest") 
 }
 
 TEST_CASE("the generated site: 500 pages, every title right") {
-  FixtureServer server(ServerOptions{{}, 500, 0});
+  ServerOptions server_options;
+  server_options.site_pages = 500;
+  FixtureServer server(server_options);
   std::string urls;
   for (int n = 0; n < 500; ++n)
     urls += server.base_url() + "/site/p/" + std::to_string(n) + ".html\n";
