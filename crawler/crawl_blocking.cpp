@@ -95,21 +95,22 @@ class BlockingCrawl {
 
  private:
   // The next fetch, waiting for one to be allowed; nullopt when the crawl is over or stopped.
-  // Reads input (without holding the lock) whenever the frontier runs low.
+  // Reads input (without holding the lock) when nothing else can start.
   std::optional<CrawlItem> next() {
     std::unique_lock lock(mutex_);
     for (;;) {
       if (failed_ || interrupt_.raised()) return std::nullopt;
-      if (!input_done_ && !reading_ && planner_.queued() < high_water_) {
-        read_input(lock);
-        continue;
-      }
       Frontier::Next n = planner_.next(SteadyClock::now());
       if (n.item && n.disallowed) {
         output_.emit(CrawlPlanner::disallowed_record(*n.item));
         continue;
       }
       if (n.item) return std::move(n.item);
+      // Input is read only when nothing can start: reading may wait on a producer (stdin).
+      if (!input_done_ && !reading_ && planner_.queued() < high_water_) {
+        read_input(lock);
+        continue;
+      }
       if (input_done_ && planner_.idle() && unparsed_ == 0) {
         changed_.notify_all();
         return std::nullopt;

@@ -25,8 +25,11 @@ struct PageRecord {
   // With --links: the page's links, resolved, one per URL (empty for a page that is not HTML).
   std::optional<std::vector<std::string>> links;
 
-  // A page succeeded when the transfer completed with a 2xx status.
-  bool ok() const noexcept { return error.empty() && status >= 200 && status < 300; }
+  // A page succeeded when the transfer completed with a 2xx status, or (recursive crawls) with
+  // a redirect recorded with its target (the crawl follows it itself, scope permitting).
+  bool ok() const noexcept {
+    return error.empty() && ((status >= 200 && status < 300) || !location.empty());
+  }
   // The status column: the HTTP code, or the error word.
   std::string status_text() const { return error.empty() ? std::to_string(status) : error; }
 };

@@ -50,13 +50,34 @@ TEST_CASE("jsonl: every field, nulls for missing values") {
   CHECK(format_jsonl(r) ==
         R"({"url":"http://a/","final_url":"http://a/","status":200,"error":null,"title":"T",)"
         R"("content_type":"text/html","bytes":12,"elapsed_ms":3.2,"redirects":0,)"
-        R"("encoding":"UTF-8","encoding_source":"header"})"
+        R"("encoding":"UTF-8","encoding_source":"header","depth":0})"
         "\n");
   PageRecord e = page("bad", 0, std::nullopt);
   e.final_url.clear();
   e.error = "invalid_url";
   CHECK(format_jsonl(e).find(R"("status":null,"error":"invalid_url","title":null)") !=
         std::string::npos);
+}
+
+TEST_CASE("jsonl: depth, a redirect's location and --links") {
+  PageRecord r = page("http://a/", 301, "");
+  r.depth = 2;
+  r.location = "http://a/b";
+  CHECK(format_jsonl(r).find(R"("depth":2,"location":"http://a/b"})") != std::string::npos);
+  CHECK(format_jsonl(r).find("links") == std::string::npos);
+  r.links.emplace();
+  CHECK(format_jsonl(r).find(R"("links":[]})") != std::string::npos);
+  r.links->push_back("http://a/x\"y");
+  r.links->push_back("http://b/");
+  CHECK(format_jsonl(r).find(R"("links":["http://a/x\"y","http://b/"]})") != std::string::npos);
+}
+
+TEST_CASE("links file: one page<TAB>link line per link, from the final URL") {
+  PageRecord r = page("http://a/", 200, "T");
+  r.final_url = "http://a/home";
+  CHECK(format_links_tsv(r).empty());
+  r.links = std::vector<std::string>{"http://a/1", "http://a/2\tx"};
+  CHECK(format_links_tsv(r) == "http://a/home\thttp://a/1\nhttp://a/home\thttp://a/2 x\n");
 }
 
 TEST_CASE("jsonl: quotes, backslashes and control characters are escaped; output is UTF-8") {
