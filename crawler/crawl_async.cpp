@@ -351,6 +351,7 @@ void crawl_async(const CrawlConfig& config, UrlSource& source, CrawlOutput& outp
     crawl.live().queued.fetch_sub(1, std::memory_order_relaxed);
     crawl.emit_cancelled(left->item);
   }
+  for (const PageRecord& rec : crawl.planner().drain_inputs()) output.emit(rec);
 }
 
 }  // namespace acrawl::crawler

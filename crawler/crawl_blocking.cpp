@@ -89,6 +89,11 @@ class BlockingCrawl {
     changed_.notify_all();
   }
 
+  // After the workers stopped: the input URLs never started get their record.
+  void finish() {
+    for (const PageRecord& rec : planner_.drain_inputs()) output_.emit(rec);
+  }
+
   void rethrow_error() {
     if (error_) std::rethrow_exception(error_);
   }
@@ -165,6 +170,7 @@ void crawl_blocking(const CrawlConfig& config, UrlSource& source, CrawlOutput& o
   if (threads == 0) {
     BlockingCrawl crawl(config, source, output, nullptr, interrupt, 1);
     crawl.work();
+    crawl.finish();
     interrupted = interrupt.raised();
     crawl.rethrow_error();
     return;
@@ -181,6 +187,7 @@ void crawl_blocking(const CrawlConfig& config, UrlSource& source, CrawlOutput& o
     throw;
   }
   for (auto& t : workers) t.join();
+  crawl.finish();
   interrupted = interrupt.raised();
   crawl.rethrow_error();
 }

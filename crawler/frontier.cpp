@@ -118,12 +118,11 @@ Frontier::Next Frontier::next(SteadyClock::time_point now) {
         origin = std::make_unique<OriginRobots>();
         h->robots_blocked = true;
         ++in_flight_;
-        CrawlItem robots{head.origin + "/robots.txt",
-                         head.origin + "/robots.txt",
-                         0,
-                         h->name,
-                         head.origin,
-                         true};
+        CrawlItem robots;
+        robots.url = robots.record = head.origin + "/robots.txt";
+        robots.host = h->name;
+        robots.origin = head.origin;
+        robots.robots_txt = true;
         return Next{std::move(robots), false, std::nullopt};
       }
       if (!origin->known) {
@@ -166,6 +165,20 @@ void Frontier::finished(const CrawlItem& item, SteadyClock::time_point now,
     h.paused_until = std::max(h.paused_until, now + std::min(*retry_after, kMaxRetryAfter));
   }
   consider(h, now);
+}
+
+std::vector<CrawlItem> Frontier::drain() {
+  std::vector<CrawlItem> items;
+  items.reserve(queued_);
+  for (auto& [name, host] : hosts_) {
+    for (CrawlItem& item : host->queue) items.push_back(std::move(item));
+    host->queue.clear();
+    host->where = Host::Where::none;
+  }
+  ready_.clear();
+  waiting_ = {};
+  queued_ = 0;
+  return items;
 }
 
 void Frontier::robots_known(const CrawlItem& robots_item, RobotsRules rules,

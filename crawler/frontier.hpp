@@ -45,6 +45,7 @@ struct CrawlItem {
   std::string host;    // politeness key
   std::string origin;  // scheme://host[:port], for robots.txt
   bool robots_txt = false;
+  bool input = false;  // an input URL (it must get a record whatever happens)
 };
 
 class Frontier {
@@ -73,6 +74,10 @@ class Frontier {
                 std::optional<std::chrono::milliseconds> retry_after = std::nullopt);
   // The robots.txt fetch of an origin is over: these rules apply to it from now on.
   void robots_known(const CrawlItem& robots_item, RobotsRules rules, SteadyClock::time_point now);
+
+  // Empties every host's queue (the crawl was stopped) and returns what was queued.
+  // Throws only std::bad_alloc.
+  std::vector<CrawlItem> drain();
 
   std::size_t queued() const noexcept { return queued_; }
   std::size_t in_flight() const noexcept { return in_flight_; }

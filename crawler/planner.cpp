@@ -65,6 +65,7 @@ bool CrawlPlanner::enqueue(const Url& url, std::string record_url, int depth, bo
   item.depth = depth;
   item.host = std::string(url.host());
   item.origin = url.origin();
+  item.input = seed;
   return frontier_.add(std::move(item), dedup_key(url), seed);
 }
 
@@ -78,6 +79,14 @@ std::optional<PageRecord> CrawlPlanner::add_seed(const InputItem& input) {
   scope_.add_seed(*url);
   enqueue(*url, input.url, 0, true);
   return std::nullopt;
+}
+
+std::vector<PageRecord> CrawlPlanner::drain_inputs() {
+  std::vector<PageRecord> records;
+  for (CrawlItem& item : frontier_.drain()) {
+    if (item.input) records.push_back(error_record(std::move(item.record), error_words::cancelled));
+  }
+  return records;
 }
 
 PageRecord CrawlPlanner::disallowed_record(const CrawlItem& item) {

@@ -44,6 +44,10 @@ class CrawlPlanner {
   // the item's input URL and depth.
   void page_parsed(const CrawlItem& item, ParsedPage& page);
 
+  // The crawl was stopped: a `cancelled` record for every input URL still queued (discovered
+  // links are dropped silently). Throws only std::bad_alloc.
+  std::vector<PageRecord> drain_inputs();
+
   // Nothing queued and nothing handed out (both fetches and robots.txt).
   bool idle() const noexcept { return frontier_.idle(); }
   std::size_t queued() const noexcept { return frontier_.queued(); }
