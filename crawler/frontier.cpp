@@ -123,6 +123,7 @@ Frontier::Next Frontier::next(SteadyClock::time_point now) {
         robots.host = h->name;
         robots.origin = head.origin;
         robots.robots_txt = true;
+        h->next_start = now + delay_of(*h);  // robots.txt is a request to the host too
         return Next{std::move(robots), false, std::nullopt};
       }
       if (!origin->known) {
@@ -190,6 +191,8 @@ void Frontier::robots_known(const CrawlItem& robots_item, RobotsRules rules,
     auto ms = std::chrono::milliseconds(static_cast<long long>(*delay * 1000.0));
     Host& h = host_of(robots_item.host);
     h.crawl_delay = std::max(h.crawl_delay, std::min(ms, kMaxCrawlDelay));
+    // The robots.txt request counts as the first: the first page waits the delay after it.
+    h.next_start = std::max(h.next_start, now + h.crawl_delay);
   }
   origin->rules = std::move(rules);
   origin->known = true;

@@ -344,13 +344,16 @@ TEST_CASE("frontier: robots.txt Crawl-delay spaces the starts of its host") {
   f.robots_known(*ra, RobotsRules::parse("User-agent: *\nCrawl-delay: 2\n", "acrawl"), t0);
   f.robots_known(*rb, RobotsRules::allow_all(), t0);
 
-  // b.test has no delay: both its pages go now; a.test's second page waits 2 s.
-  CHECK(drain(f, t0) == Strings{"http://a.test/1", "http://b.test/1", "http://b.test/2"});
+  // b.test has no delay: both its pages go now. robots.txt was a.test's first request, so its
+  // first page waits 2 s after it, and the second 2 s more.
+  CHECK(drain(f, t0) == Strings{"http://b.test/1", "http://b.test/2"});
   Frontier::Next wait = f.next(t0);
   REQUIRE(wait.wake_at);
   CHECK(*wait.wake_at == t0 + 2s);
   CHECK_FALSE(f.next(t0 + 1999ms).item);
-  CHECK(drain(f, t0 + 2s) == Strings{"http://a.test/2"});
+  CHECK(drain(f, t0 + 2s) == Strings{"http://a.test/1"});
+  CHECK_FALSE(f.next(t0 + 3999ms).item);
+  CHECK(drain(f, t0 + 4s) == Strings{"http://a.test/2"});
 }
 
 TEST_CASE("frontier: the larger of --delay and Crawl-delay applies") {
@@ -361,10 +364,14 @@ TEST_CASE("frontier: the larger of --delay and Crawl-delay applies") {
   auto robots = f.next(t0).item;
   REQUIRE(robots);
   f.robots_known(*robots, RobotsRules::parse("User-agent: *\nCrawl-delay: 1\n", "acrawl"), t0);
-  REQUIRE(f.next(t0).item);
   Frontier::Next wait = f.next(t0);
+  CHECK_FALSE(wait.item);
   REQUIRE(wait.wake_at);
   CHECK(*wait.wake_at == t0 + 3s);
+  REQUIRE(f.next(t0 + 3s).item);
+  wait = f.next(t0 + 3s);
+  REQUIRE(wait.wake_at);
+  CHECK(*wait.wake_at == t0 + 6s);
 }
 
 TEST_CASE("frontier: a Crawl-delay beyond 30 s is taken as 30 s") {
@@ -375,12 +382,12 @@ TEST_CASE("frontier: a Crawl-delay beyond 30 s is taken as 30 s") {
   auto robots = f.next(t0).item;
   REQUIRE(robots);
   f.robots_known(*robots, RobotsRules::parse("User-agent: *\nCrawl-delay: 3600\n", "acrawl"), t0);
-  REQUIRE(f.next(t0).item);
   Frontier::Next wait = f.next(t0);
   CHECK_FALSE(wait.item);
   REQUIRE(wait.wake_at);
   CHECK(*wait.wake_at == t0 + 30s);
-  CHECK(drain(f, t0 + 30s) == Strings{"http://a.test/2"});
+  CHECK(drain(f, t0 + 30s) == Strings{"http://a.test/1"});
+  CHECK(drain(f, t0 + 60s) == Strings{"http://a.test/2"});
 }
 
 // ---------------------------------------------------------------------------------------------
