@@ -1,7 +1,6 @@
 #include "crawler/url_host.hpp"
 
-#include <curl/curl.h>
-#include <locale.h>
+#include <idn2.h>
 
 #include <array>
 #include <cstdint>
@@ -251,10 +250,10 @@ std::optional<std::string> parse_opaque_host(std::string_view in) {
 
 // ---------------------------------------------------------------------------------------------
 // IDNA. UTS 46 mapping, normalization, validity and Punycode encoding of non-ASCII labels come
-// from libcurl (libidn2). Around it, own code covers what curl's use of libidn2 gets wrong for
-// the URL Standard: curl converts from the locale's charset (so a thread-local UTF-8 locale is
-// set), and when nontransitional processing fails curl silently retries transitionally, which
-// maps deviation characters (ß ς ZWJ ZWNJ) and skips the Bidi and joiner checks.
+// from libidn2, called the way curl calls it (the hosts we fetch are the hosts curl would).
+// Around it, own code covers what that gets wrong for the URL Standard: when nontransitional
+// processing fails it retries transitionally, which maps deviation characters (ß ς ZWJ ZWNJ)
+// and skips the Bidi and joiner checks.
 
 // RFC 3492 decoding of an A-label's tail (after "xn--"); nullopt when not valid Punycode.
 std::optional<std::u32string> punycode_decode(std::string_view in) {
@@ -318,31 +317,27 @@ bool has_deviation(std::string_view utf8) {  // ß ς ZWNJ ZWJ
          utf8.find("\xE2\x80\x8D") != std::string_view::npos;
 }
 
-// curl's ToASCII of a whole UTF-8 domain, or nullopt.
-std::optional<std::string> curl_to_ascii(const std::string& domain) {
-#ifdef CURLU_PUNYCODE
-  static const locale_t utf8_locale = [] {
-    locale_t l = newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t{});
-    if (l == locale_t{}) l = newlocale(LC_CTYPE_MASK, "en_US.UTF-8", locale_t{});
-    return l;
-  }();
-  if (utf8_locale == locale_t{}) return std::nullopt;
-  struct Restore {
-    locale_t old;
-    ~Restore() { uselocale(old); }
-  } restore{uselocale(utf8_locale)};
-  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> u(curl_url(), &curl_url_cleanup);
-  if (!u) throw std::bad_alloc();
-  if (curl_url_set(u.get(), CURLUPART_HOST, domain.c_str(), 0) != CURLUE_OK) return std::nullopt;
+// libidn2's ToASCII of a whole UTF-8 domain, or nullopt: nontransitional UTS 46 first, and
+// transitional when that input is disallowed (what curl does). libidn2 directly, not through
+// curl_url_get(CURLU_PUNYCODE), whose error paths leak in curl 7.88.
+std::optional<std::string> uts46_to_ascii(const std::string& domain) {
   char* out = nullptr;
-  if (curl_url_get(u.get(), CURLUPART_HOST, &out, CURLU_PUNYCODE) != CURLUE_OK) return std::nullopt;
+  int rc =
+      idn2_lookup_u8(reinterpret_cast<const std::uint8_t*>(domain.c_str()),
+                     reinterpret_cast<std::uint8_t**>(&out), IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+  if (rc == IDN2_DISALLOWED) {
+    rc = idn2_lookup_u8(reinterpret_cast<const std::uint8_t*>(domain.c_str()),
+                        reinterpret_cast<std::uint8_t**>(&out), IDN2_TRANSITIONAL);
+  }
+  if (rc != IDN2_OK || out == nullptr) {
+    idn2_free(out);
+    if (rc == IDN2_MALLOC) throw std::bad_alloc();
+    return std::nullopt;
+  }
   std::string result(out);
-  curl_free(out);
+  idn2_free(out);
+  for (char& c : result) c = ascii_lower(c);
   return result;
-#else
-  (void)domain;
-  return std::nullopt;
-#endif
 }
 
 // Labels split on the four UTS 46 full stops (U+002E, U+3002, U+FF0E, U+FF61).
@@ -370,8 +365,8 @@ std::vector<std::string_view> split_labels(std::string_view s) {
 std::optional<std::string> idna_to_ascii(std::string_view domain) {
   const std::vector<std::string_view> labels = split_labels(domain);
   std::vector<std::string> out(labels.size());
-  std::vector<std::size_t> via_curl;  // indices of labels curl converts (or verifies)
-  // "ß." leads as a probe: it stays "xn--zca" only if curl's nontransitional pass succeeded.
+  std::vector<std::size_t> via_curl;  // indices of labels libidn2 converts (or verifies)
+  // "ß." leads as a probe: it stays "xn--zca" only if the nontransitional pass succeeded.
   std::string request = "\xC3\x9F";
   for (std::size_t i = 0; i < labels.size(); ++i) {
     std::string_view label = labels[i];
@@ -398,7 +393,7 @@ std::optional<std::string> idna_to_ascii(std::string_view domain) {
     }
     via_curl.push_back(i);
   }
-  std::optional<std::string> converted = curl_to_ascii(request);
+  std::optional<std::string> converted = uts46_to_ascii(request);
   if (!converted) return std::nullopt;
   std::vector<std::string_view> pieces = split_dots(*converted);
   if (pieces.size() != via_curl.size() + 1) return std::nullopt;
