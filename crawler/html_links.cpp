@@ -41,37 +41,11 @@ void for_each_token(std::string_view s, IsSeparator is_separator, F f) {
   }
 }
 
-bool rel_has_nofollow(const char* rel) {
-  bool found = false;
-  for_each_token(
-      rel, [](char c) { return ascii::is_ascii_ws(static_cast<unsigned char>(c)); },
-      [&](std::string_view token) { found = found || ascii::iequals(token, "nofollow"); });
-  return found;
-}
-
-std::string_view trim_ascii_ws(std::string_view s) {
-  while (!s.empty() && ascii::is_ascii_ws(static_cast<unsigned char>(s.front()))) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && ascii::is_ascii_ws(static_cast<unsigned char>(s.back()))) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 // <meta name="robots" content="noindex, nofollow">: comma-separated directives.
 void read_robots_meta(const GumboNode* meta, PageContent& page) {
   const char* name = attribute(meta, "name");
   const char* content = attribute(meta, "content");
-  if (name == nullptr || content == nullptr || !ascii::iequals(name, "robots")) return;
-  for_each_token(
-      content, [](char c) { return c == ','; },
-      [&](std::string_view raw) {
-        const std::string_view token = trim_ascii_ws(raw);
-        const bool none = ascii::iequals(token, "none");
-        if (none || ascii::iequals(token, "nofollow")) page.meta_nofollow = true;
-        if (none || ascii::iequals(token, "noindex")) page.meta_noindex = true;
-      });
+  if (name != nullptr && content != nullptr) detail::apply_robots_meta(name, content, page);
 }
 
 void visit(const GumboNode* node, PageContent& page, const GumboNode*& title) {
@@ -83,7 +57,7 @@ void visit(const GumboNode* node, PageContent& page, const GumboNode*& title) {
     case GUMBO_TAG_AREA:
       if (const char* href = attribute(node, "href")) {
         const char* rel = attribute(node, "rel");
-        page.links.push_back({utf8_value(href), rel != nullptr && rel_has_nofollow(rel)});
+        page.links.push_back({utf8_value(href), rel != nullptr && detail::rel_has_nofollow(rel)});
       }
       break;
     case GUMBO_TAG_BASE:
@@ -102,7 +76,42 @@ void visit(const GumboNode* node, PageContent& page, const GumboNode*& title) {
   }
 }
 
+std::string_view trim_ascii_ws(std::string_view s) {
+  while (!s.empty() && ascii::is_ascii_ws(static_cast<unsigned char>(s.front()))) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && ascii::is_ascii_ws(static_cast<unsigned char>(s.back()))) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
 }  // namespace
+
+namespace detail {
+
+bool rel_has_nofollow(std::string_view rel) noexcept {
+  bool found = false;
+  for_each_token(
+      rel, [](char c) { return ascii::is_ascii_ws(static_cast<unsigned char>(c)); },
+      [&](std::string_view token) { found = found || ascii::iequals(token, "nofollow"); });
+  return found;
+}
+
+void apply_robots_meta(std::string_view name, std::string_view content,
+                       PageContent& page) noexcept {
+  if (!ascii::iequals(name, "robots")) return;
+  for_each_token(
+      content, [](char c) { return c == ','; },
+      [&](std::string_view raw) {
+        const std::string_view token = trim_ascii_ws(raw);
+        const bool none = ascii::iequals(token, "none");
+        if (none || ascii::iequals(token, "nofollow")) page.meta_nofollow = true;
+        if (none || ascii::iequals(token, "noindex")) page.meta_noindex = true;
+      });
+}
+
+}  // namespace detail
 
 PageContent extract_page(std::string_view utf8_html) {
   detail::Arena arena;

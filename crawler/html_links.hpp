@@ -35,4 +35,11 @@ struct PageContent {
 // Iterative over the tree, so any nesting depth is fine. Throws only std::bad_alloc; thread-safe.
 PageContent extract_page(std::string_view utf8_html);
 
+namespace detail {
+// rel has the token "nofollow" (ASCII whitespace-separated, any case). Never throws.
+bool rel_has_nofollow(std::string_view rel) noexcept;
+// Applies <meta name=robots content=...> (name in any case) to page. Never throws.
+void apply_robots_meta(std::string_view name, std::string_view content, PageContent& page) noexcept;
+}  // namespace detail
+
 }  // namespace acrawl::crawler

@@ -3,6 +3,7 @@
 #include <unordered_set>
 
 #include "crawler/charset.hpp"
+#include "crawler/html_scan.hpp"
 #include "crawler/page.hpp"
 
 namespace acrawl::crawler {
@@ -46,11 +47,20 @@ ParsedPage parse_page(std::string url, FetchResult result, const LinkOptions& op
   if (options.into_record) rec.links.emplace();
   if (!has_html_body(rec, result)) return page;
   const Sniffed sniffed = sniff_encoding(result.body, rec.content_type);
-  rec.encoding = std::string(encoding_name(sniffed.encoding));
-  rec.encoding_source = std::string(source_name(sniffed.source));
-  const PageContent content = extract_page(
-      decode_to_utf8(std::string_view(result.body).substr(sniffed.bom_length), sniffed.encoding));
-  rec.title = content.title.value_or("");  // document.title is "" without a title element
+  const std::string utf8 =
+      decode_to_utf8(std::string_view(result.body).substr(sniffed.bom_length), sniffed.encoding);
+  // The tokenizer-only scan when it can answer, and the title from its settling prefix; one
+  // full gumbo parse for both otherwise.
+  PageContent content;
+  if (std::optional<PageContent> fast = scan_links(utf8)) {
+    content = std::move(*fast);
+    fill_title(rec, result.body);
+  } else {
+    content = extract_page(utf8);
+    rec.encoding = std::string(encoding_name(sniffed.encoding));
+    rec.encoding_source = std::string(source_name(sniffed.source));
+    rec.title = content.title.value_or("");  // document.title is "" without a title element
+  }
   page.nofollow = content.meta_nofollow;
   if (std::optional<Url> page_url = Url::parse(rec.final_url)) {
     page.links = resolve_links(content, *page_url, options.respect_nofollow);

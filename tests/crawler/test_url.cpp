@@ -442,7 +442,7 @@ TEST_CASE("Url: internationalized and percent-encoded hosts") {
   CHECK(host_of("http://xn--.example/") == "FAIL");
   CHECK(host_of("http://xn--zca.xn--tda/") == "xn--zca.xn--tda");
   CHECK(host_of("http://xn--ss-gsx.example/") == "xn--ss-gsx.example");  // "ss☃": valid in UTS 46
-  CHECK(host_of("sc://bücher.example/") == "b%C3%BCcher.example");  // opaque: no IDNA
+  CHECK(host_of("sc://bücher.example/") == "b%C3%BCcher.example");       // opaque: no IDNA
 }
 
 TEST_CASE("Url: resolving 100k links stays fast (guard, not a benchmark)") {
