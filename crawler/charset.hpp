@@ -63,4 +63,11 @@ DecodedHtml decode_html(std::string_view body, std::string_view content_type);
 // state is per thread).
 std::string decode_to_utf8(std::string_view bytes, Encoding enc);
 
+// The URL Standard's "percent-encode after encoding": valid UTF-8 text encoded into enc (UTF-8
+// for UTF-16 and replacement: their output encoding), each byte for which in_set is true as
+// "%XX", each code point enc cannot represent as "%26%23<decimal>%3B". Throws only
+// std::bad_alloc; thread-safe (converter state is per thread).
+std::string percent_encode_after_encoding(std::string_view utf8, Encoding enc,
+                                          bool (*in_set)(unsigned char));
+
 }  // namespace acrawl::crawler

@@ -308,6 +308,71 @@ void decode_with_iconv(std::string& out, std::string_view in, Encoding e) {
   out.resize(used);
 }
 
+// The next code point of valid UTF-8 at s[i], advancing i.
+char32_t next_code_point(std::string_view s, std::size_t& i) {
+  const auto b = static_cast<unsigned char>(s[i]);
+  const int len = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+  char32_t cp = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
+  for (int k = 1; k < len && i + static_cast<std::size_t>(k) < s.size(); ++k) {
+    cp = (cp << 6) | (static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]) & 0x3F);
+  }
+  i += static_cast<std::size_t>(len);
+  return cp;
+}
+
+// One converter from UTF-8 per encoding per thread, like IconvCache.
+iconv_t encoder_for(Encoding e) {
+  thread_local std::array<iconv_t, kEncodingCount> cds = [] {
+    std::array<iconv_t, kEncodingCount> a;
+    a.fill(reinterpret_cast<iconv_t>(-1));
+    return a;
+  }();
+  thread_local std::array<bool, kEncodingCount> tried{};
+  const auto i = static_cast<std::size_t>(e);
+  if (!tried[i]) {
+    tried[i] = true;
+    cds[i] = iconv_open(iconv_name(e), "UTF-8");
+  }
+  return cds[i];
+}
+
+// Encodes one code point (as its UTF-8 bytes) into enc; false when enc cannot represent it.
+// Stateful encodings (ISO-2022-JP) are encoded one character at a time, each ending in ASCII
+// state, which is what a conforming encoder yields between characters anyway.
+bool encode_code_point(std::string& out, std::string_view utf8_char, char32_t cp, Encoding e) {
+  if (is_single_byte(e)) {
+    const ByteTable& t = byte_table(e);
+    for (std::size_t b = 0; b < t.size(); ++b) {
+      const Utf8Unit& u = t[b];
+      if (std::string_view(u.bytes.data(), u.size) == utf8_char && !(cp == 0xFFFD)) {
+        out.push_back(static_cast<char>(0x80 + b));
+        return true;
+      }
+    }
+    return false;
+  }
+  if (e == Encoding::gbk && cp == 0x20AC) {
+    out.push_back('\x80');
+    return true;
+  }
+  iconv_t cd = encoder_for(e);
+  if (cd == reinterpret_cast<iconv_t>(-1)) return false;
+  iconv(cd, nullptr, nullptr, nullptr, nullptr);
+  std::array<char, 32> buf{};
+  char* inp = const_cast<char*>(utf8_char.data());  // iconv's signature; it does not write input
+  std::size_t inleft = utf8_char.size();
+  char* outp = buf.data();
+  std::size_t outleft = buf.size();
+  if (iconv(cd, &inp, &inleft, &outp, &outleft) == static_cast<std::size_t>(-1) ||
+      iconv(cd, nullptr, nullptr, &outp, &outleft) == static_cast<std::size_t>(-1)) {
+    return false;
+  }
+  const auto size = static_cast<std::size_t>(outp - buf.data());
+  if (e == Encoding::gbk && size == 4) return false;  // GBK has no four-byte sequences
+  out.append(buf.data(), size);
+  return true;
+}
+
 }  // namespace
 
 std::string decode_to_utf8(std::string_view bytes, Encoding enc) {
@@ -333,6 +398,43 @@ std::string decode_to_utf8(std::string_view bytes, Encoding enc) {
   }
   decode_with_iconv(out, bytes, enc);
   if (!is_valid_utf8(out)) out = sanitize_utf8(out);  // never trust a converter blindly
+  return out;
+}
+
+}  // namespace acrawl::crawler
+
+namespace acrawl::crawler {
+
+std::string percent_encode_after_encoding(std::string_view utf8, Encoding enc,
+                                          bool (*in_set)(unsigned char)) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(utf8.size() * 3);
+  auto percent = [&](unsigned char b) {
+    if (in_set(b)) {
+      out.push_back('%');
+      out.push_back(kHex[b >> 4]);
+      out.push_back(kHex[b & 0xF]);
+    } else {
+      out.push_back(static_cast<char>(b));
+    }
+  };
+  const bool as_utf8 = enc == Encoding::utf8 || enc == Encoding::utf16be ||
+                       enc == Encoding::utf16le || enc == Encoding::replacement;
+  std::string bytes;
+  for (std::size_t i = 0; i < utf8.size();) {
+    const std::size_t start = i;
+    const char32_t cp = next_code_point(utf8, i);
+    const std::string_view ch = utf8.substr(start, i - start);
+    bytes.clear();
+    if (cp < 0x80 || as_utf8) {
+      bytes = ch;
+    } else if (!encode_code_point(bytes, ch, cp, enc)) {
+      out += "%26%23" + std::to_string(static_cast<std::uint32_t>(cp)) + "%3B";
+      continue;
+    }
+    for (char b : bytes) percent(static_cast<unsigned char>(b));
+  }
   return out;
 }
 

@@ -51,7 +51,8 @@ class Scanner {
 
   PageContent run() {
     while (pos_ < s_.size()) {
-      const char* lt = static_cast<const char*>(std::memchr(s_.data() + pos_, '<', s_.size() - pos_));
+      const char* lt =
+          static_cast<const char*>(std::memchr(s_.data() + pos_, '<', s_.size() - pos_));
       if (lt == nullptr) break;
       pos_ = static_cast<std::size_t>(lt - s_.data()) + 1;
       if (pos_ >= s_.size()) break;
@@ -247,8 +248,8 @@ class Scanner {
     }
     if (end < raw.size() && raw[end] == ';') {
       static constexpr std::pair<std::string_view, std::string_view> kCommon[] = {
-          {"amp", "&"}, {"lt", "<"}, {"gt", ">"}, {"quot", "\""}, {"apos", "'"},
-          {"nbsp", "\xC2\xA0"}};
+          {"amp", "&"},   {"lt", "<"},   {"gt", ">"},
+          {"quot", "\""}, {"apos", "'"}, {"nbsp", "\xC2\xA0"}};
       for (const auto& [n, text] : kCommon) {
         if (name == n) {
           out += text;
@@ -331,7 +332,8 @@ class Scanner {
     } else if (name == "base") {
       if (!page_.base_href && attrs.href) page_.base_href = std::move(*attrs.href);
     } else if (name == "meta") {
-      if (attrs.name && attrs.content) detail::apply_robots_meta(*attrs.name, *attrs.content, page_);
+      if (attrs.name && attrs.content)
+        detail::apply_robots_meta(*attrs.name, *attrs.content, page_);
     } else if (name == "svg") {
       if (!self_closing_) svg_content();
     } else if (name == "math" || name == "template" || name == "select" || name == "frameset") {
@@ -397,12 +399,11 @@ class Scanner {
 
   static bool breaks_out_of_foreign(const std::string& name) {
     static constexpr std::string_view kBreakout[] = {
-        "b",      "big",     "blockquote", "body", "br",   "center", "code",   "dd",
-        "div",    "dl",      "dt",         "em",   "embed", "font",  "h1",     "h2",
-        "h3",     "h4",      "h5",         "h6",   "head", "hr",     "i",      "img",
-        "li",     "listing", "menu",       "meta", "nobr", "ol",     "p",      "pre",
-        "ruby",   "s",       "small",      "span", "strike", "strong", "sub",  "sup",
-        "table",  "tt",      "u",          "ul",   "var"};
+        "b",      "big",    "blockquote", "body",  "br",    "center", "code", "dd",      "div",
+        "dl",     "dt",     "em",         "embed", "font",  "h1",     "h2",   "h3",      "h4",
+        "h5",     "h6",     "head",       "hr",    "i",     "img",    "li",   "listing", "menu",
+        "meta",   "nobr",   "ol",         "p",     "pre",   "ruby",   "s",    "small",   "span",
+        "strike", "strong", "sub",        "sup",   "table", "tt",     "u",    "ul",      "var"};
     return std::find(std::begin(kBreakout), std::end(kBreakout), name) != std::end(kBreakout);
   }
 

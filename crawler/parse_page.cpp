@@ -19,11 +19,11 @@ std::optional<Url> without_fragment(std::optional<Url> url) {
 }  // namespace
 
 std::vector<Url> resolve_links(const PageContent& content, const Url& page_url,
-                               bool respect_nofollow) {
+                               bool respect_nofollow, Encoding encoding) {
   std::optional<Url> base_storage;
   const Url* base = &page_url;
   if (content.base_href) {
-    base_storage = Url::parse(*content.base_href, &page_url);
+    base_storage = Url::parse(*content.base_href, &page_url, encoding);
     if (base_storage) base = &*base_storage;
   }
   std::vector<Url> links;
@@ -31,7 +31,7 @@ std::vector<Url> resolve_links(const PageContent& content, const Url& page_url,
   links.reserve(content.links.size());
   for (const RawLink& raw : content.links) {
     if (respect_nofollow && raw.nofollow) continue;
-    std::optional<Url> url = without_fragment(Url::parse(raw.href, base));
+    std::optional<Url> url = without_fragment(Url::parse(raw.href, base, encoding));
     if (!url || !url->is_http()) continue;
     links.push_back(std::move(*url));
     // Views into the vector's strings would dangle on reallocation: reserve() above prevents it.
@@ -63,7 +63,7 @@ ParsedPage parse_page(std::string url, FetchResult result, const LinkOptions& op
   }
   page.nofollow = content.meta_nofollow;
   if (std::optional<Url> page_url = Url::parse(rec.final_url)) {
-    page.links = resolve_links(content, *page_url, options.respect_nofollow);
+    page.links = resolve_links(content, *page_url, options.respect_nofollow, sniffed.encoding);
   }
   if (options.into_record) {
     rec.links->reserve(page.links.size());

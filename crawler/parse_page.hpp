@@ -29,9 +29,10 @@ struct ParsedPage {
 // Like build_record (same record, same title) plus the links. Never throws but bad_alloc.
 ParsedPage parse_page(std::string url, FetchResult result, const LinkOptions& options);
 
-// The links of a parsed page whose address is page_url, as in ParsedPage::links.
+// The links of a parsed page whose address is page_url, as in ParsedPage::links. encoding is
+// the document's: queries of the links are encoded into it, as a browser does.
 // Never throws but bad_alloc.
 std::vector<Url> resolve_links(const PageContent& content, const Url& page_url,
-                               bool respect_nofollow);
+                               bool respect_nofollow, Encoding encoding = Encoding::utf8);
 
 }  // namespace acrawl::crawler

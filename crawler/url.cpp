@@ -1,5 +1,7 @@
 #include "crawler/url.hpp"
 
+#include "crawler/charset.hpp"
+
 #include <string>
 
 #include "crawler/url_encode.hpp"
@@ -119,24 +121,25 @@ enum class State {
 
 class Parser {
  public:
-  static std::optional<Url> parse(std::string_view raw, const Url* base);
+  static std::optional<Url> parse(std::string_view raw, const Url* base, Encoding encoding);
 
  private:
-  static std::optional<Record> run(std::string_view in, const Url* base);
+  static std::optional<Record> run(std::string_view in, const Url* base, Encoding encoding);
   static Url serialize(const Record& url);
 };
 
-std::optional<Url> Parser::parse(std::string_view raw, const Url* base) {
+std::optional<Url> Parser::parse(std::string_view raw, const Url* base, Encoding encoding) {
   std::string storage;
-  std::optional<Record> record = run(clean_input(raw, storage), base);
+  std::optional<Record> record = run(clean_input(raw, storage), base, encoding);
   if (!record) return std::nullopt;
   return serialize(*record);
 }
 
 // The basic URL parser's state machine, step for step (no state override, UTF-8 only). It runs
 // on UTF-8 bytes: non-ASCII bytes only ever get percent-encoded or passed to the host parser.
-std::optional<Record> Parser::run(std::string_view in, const Url* base) {
+std::optional<Record> Parser::run(std::string_view in, const Url* base, Encoding encoding) {
   Record url;
+  std::string query_text;  // the query's UTF-8, when it is encoded into a legacy encoding
   std::string buffer;
   bool at_sign_seen = false, inside_brackets = false, password_token_seen = false;
   bool special = false;
@@ -461,16 +464,30 @@ std::optional<Record> Parser::run(std::string_view in, const Url* base) {
           append_encoded(url.path, static_cast<char>(c), EncodeSet::c0_control);
         }
         break;
-      case State::query:
-        // Encoding as we go equals encoding the buffer at the end: the output encoding is UTF-8.
-        if (c == '#') {
-          url.fragment.emplace();
-          state = State::fragment;
-        } else if (c != kEof) {
+      case State::query: {
+        // With UTF-8 as the output encoding, encoding as we go equals encoding the buffer at the
+        // end. A document in a legacy encoding gives its special URLs' queries that encoding.
+        const bool legacy =
+            encoding != Encoding::utf8 && special && url.scheme != "ws" && url.scheme != "wss";
+        if (c == '#' || c == kEof) {
+          if (legacy && !query_text.empty()) {
+            *url.query += percent_encode_after_encoding(query_text, encoding, [](unsigned char b) {
+              return in_encode_set(b, EncodeSet::special_query);
+            });
+            query_text.clear();
+          }
+          if (c == '#') {
+            url.fragment.emplace();
+            state = State::fragment;
+          }
+        } else if (legacy) {
+          query_text.push_back(static_cast<char>(c));
+        } else {
           append_encoded(*url.query, static_cast<char>(c),
                          special ? EncodeSet::special_query : EncodeSet::query);
         }
         break;
+      }
       case State::fragment:
         if (c != kEof) append_encoded(*url.fragment, static_cast<char>(c), EncodeSet::fragment);
         break;
@@ -538,14 +555,14 @@ Url Parser::serialize(const Record& url) {
 
 }  // namespace url_detail
 
-std::optional<Url> Url::parse(std::string_view input, const Url* base) {
-  return url_detail::Parser::parse(input, base);
+std::optional<Url> Url::parse(std::string_view input, const Url* base, Encoding query_encoding) {
+  return url_detail::Parser::parse(input, base, query_encoding);
 }
 
 std::optional<Url> Url::parse(std::string_view input, std::string_view base) {
-  std::optional<Url> parsed_base = url_detail::Parser::parse(base, nullptr);
+  std::optional<Url> parsed_base = url_detail::Parser::parse(base, nullptr, Encoding::utf8);
   if (!parsed_base) return std::nullopt;
-  return url_detail::Parser::parse(input, &*parsed_base);
+  return url_detail::Parser::parse(input, &*parsed_base, Encoding::utf8);
 }
 
 std::optional<std::uint16_t> Url::port() const noexcept {

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "crawler/encoding_labels.hpp"
+
 namespace acrawl::crawler {
 
 namespace url_detail {
@@ -19,9 +21,12 @@ class Url {
  public:
   // The WHATWG "basic URL parser": input (leading/trailing C0 control or space stripped, tab
   // and newline removed) against an optional base. Input that is not valid UTF-8 is first
-  // repaired (each invalid sequence becomes U+FFFD). nullopt on failure.
+  // repaired (each invalid sequence becomes U+FFFD). nullopt on failure. query_encoding is the
+  // encoding of the document the URL comes from: an http(s) URL's query is encoded into it
+  // (HTML: "encoding-parse a URL"); everything else is UTF-8 whatever it is.
   // Never throws but std::bad_alloc; thread-safe.
-  static std::optional<Url> parse(std::string_view input, const Url* base = nullptr);
+  static std::optional<Url> parse(std::string_view input, const Url* base = nullptr,
+                                  Encoding query_encoding = Encoding::utf8);
   // As above with the base given as a string, parsed first; nullopt when either fails.
   static std::optional<Url> parse(std::string_view input, std::string_view base);
 

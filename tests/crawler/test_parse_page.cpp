@@ -142,6 +142,21 @@ TEST_CASE("parse_page: a non-ASCII href of a windows-1252 page becomes UTF-8 per
   CHECK(p.record.encoding == "windows-1252");
 }
 
+TEST_CASE("parse_page: the query of a link is encoded in the page's own encoding") {
+  // Shift_JIS bytes of "日本" in a query, as a Japanese search link would have them.
+  ParsedPage sjis = parse(
+      html("<a href=\"/search?q=\x93\xFA\x96\x7B&amp;p=1\">x</a>", "text/html; charset=shift_jis"));
+  CHECK(hrefs(sjis.links) == Strings{"http://example.com/search?q=%93%FA%96{&p=1"});
+  ParsedPage cp1251 =
+      parse(html("<meta charset=windows-1251><a href=\"?q=\xCF\xF0\xE8\">x</a>", "text/html"));
+  REQUIRE(cp1251.links.size() == 1);
+  CHECK(cp1251.links[0].search() == "?q=%CF%F0%E8");
+  // The same page in UTF-8 keeps UTF-8 escapes.
+  ParsedPage utf8 = parse(html("<a href=\"?q=\xD0\x9F\">x</a>", "text/html; charset=utf-8"));
+  REQUIRE(utf8.links.size() == 1);
+  CHECK(utf8.links[0].search() == "?q=%D0%9F");
+}
+
 // ---------------------------------------------------------------------------------------------
 // The record
 

@@ -15,6 +15,7 @@
 #include "crawler/utf8.hpp"
 
 using acrawl::crawler::dedup_key;
+using acrawl::crawler::Encoding;
 using acrawl::crawler::Url;
 
 namespace {
@@ -472,4 +473,31 @@ TEST_CASE("Url: resolving 100k links stays fast (guard, not a benchmark)") {
   CHECK(resolve("./sub dir/7/../file%20name.html", base->href()) ==
         "https://www.example.com/docs/guide/sub%20dir/file%20name.html");
   CHECK(seconds < 5.0);
+}
+
+TEST_CASE("Url: a document's encoding encodes the query of its http(s) links, nothing else") {
+  auto in = [](std::string_view input, Encoding enc) {
+    std::optional<Url> base = Url::parse("http://h/dir/page.html");
+    std::optional<Url> u = Url::parse(input, &*base, enc);
+    return u ? u->href() : std::string("FAIL");
+  };
+  CHECK(in("?prix=10\u20AC", Encoding::windows_1252) == "http://h/dir/page.html?prix=10%80");
+  CHECK(in("s?q=\u65E5\u672C", Encoding::shift_jis) == "http://h/dir/s?q=%93%FA%96{");
+  CHECK(in("?q=\u041F\u0440\u0438\u0432\u0435\u0442", Encoding::windows_1251) ==
+        "http://h/dir/page.html?q=%CF%F0%E8%E2%E5%F2");
+  CHECK(in("?q=\uD55C", Encoding::euc_kr) == "http://h/dir/page.html?q=%C7%D1");
+  CHECK(in("?q=\u65E5", Encoding::iso_2022_jp) == "http://h/dir/page.html?q=%1B$BF|%1B(B");
+  CHECK(in("?q=\u4E2D", Encoding::gbk) == "http://h/dir/page.html?q=%D6%D0");
+  CHECK(in("?q=\u20AC", Encoding::gbk) == "http://h/dir/page.html?q=%80");
+  CHECK(in("?q=\U0001F600", Encoding::gb18030) == "http://h/dir/page.html?q=%949%FC6");
+  // What the encoding cannot represent becomes an escaped "&#N;" (the URL error mode).
+  CHECK(in("?q=\u65E5", Encoding::windows_1252) == "http://h/dir/page.html?q=%26%2326085%3B");
+  CHECK(in("?q=\U0001F600", Encoding::gbk) == "http://h/dir/page.html?q=%26%23128512%3B");
+  // Path and fragment are always UTF-8; so is all of a UTF-16 document's URL.
+  CHECK(in("/\u00E9?\u00E9#\u00E9", Encoding::windows_1252) == "http://h/%C3%A9?%E9#%C3%A9");
+  CHECK(in("?\u00E9", Encoding::utf16le) == "http://h/dir/page.html?%C3%A9");
+  CHECK(in("?a=1&b='x'", Encoding::windows_1252) == "http://h/dir/page.html?a=1&b=%27x%27");
+  // Non-special schemes and ws/wss keep UTF-8.
+  CHECK(in("ws://h/?\u00E9", Encoding::windows_1252) == "ws://h/?%C3%A9");
+  CHECK(in("sc://h/?\u00E9", Encoding::windows_1252) == "sc://h/?%C3%A9");
 }
