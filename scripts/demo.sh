@@ -16,7 +16,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$server_bin" --port-file "$tmp/port" --site-pages 1000 >/dev/null &
+printf 'User-agent: *\nDisallow: /site/p/9\nCrawl-delay: 0\n' > "$tmp/robots.txt"
+"$server_bin" --port-file "$tmp/port" --site-pages 1000 --robots-file "$tmp/robots.txt" >/dev/null &
 server_pid=$!
 for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
 [ -s "$tmp/port" ] || { echo "demo: the fixture server did not start" >&2; exit 1; }
@@ -53,3 +54,18 @@ if [ "$status" -gt 1 ]; then
   exit "$status"
 fi
 echo "demo: done (acrawl exit status $status: the hostile routes fail on purpose)" >&2
+
+# Part two: a recursive crawl of the site from its index, obeying its robots.txt (which
+# disallows /site/p/9*): every reachable page once, disallowed ones recorded, not fetched.
+echo >&2
+echo "demo: acrawl $base/site/ --depth 3 --links-file $tmp/links.tsv   (robots.txt: Disallow: /site/p/9)" >&2
+status=0
+"$acrawl_bin" "$base/site/" --depth 3 --links-file "$tmp/links.tsv" > "$tmp/crawl.tsv" || status=$?
+if [ "$status" -gt 1 ]; then
+  echo "demo: acrawl failed with exit status $status" >&2
+  exit "$status"
+fi
+head -n 5 "$tmp/crawl.tsv"
+echo "..."
+grep -m 3 robots_disallowed "$tmp/crawl.tsv" || true
+echo "demo: $(wc -l < "$tmp/crawl.tsv") pages within 3 links of the index ($(grep -c robots_disallowed "$tmp/crawl.tsv") refused by robots.txt), $(wc -l < "$tmp/links.tsv") links" >&2
