@@ -60,6 +60,11 @@ class Frontier {
   // max_depth, or over max_pages. A seed (an input URL) is always queued, and counted.
   bool add(CrawlItem item, const std::string& key, bool seed = false);
 
+  // The key was queued before (dedup crawls only): add() would refuse it. Never throws.
+  bool seen(const std::string& key) const noexcept {
+    return options_.dedup && seen_.find(key) != seen_.end();
+  }
+
   // What next() says.
   struct Next {
     std::optional<CrawlItem> item;  // to fetch now (in flight from now on)

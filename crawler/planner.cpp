@@ -58,15 +58,17 @@ CrawlPlanner::CrawlPlanner(const CrawlConfig& config)
   robots_fetch_.max_body_bytes = kRobotsBodyBytes;
 }
 
-bool CrawlPlanner::enqueue(const Url& url, std::string record_url, int depth, bool seed) {
+bool CrawlPlanner::enqueue(const Url& url, std::string_view record_url, int depth, bool seed) {
+  std::string key = dedup_key(url);
+  if (!seed && frontier_.seen(key)) return false;  // most links: skip building the item
   CrawlItem item;
   item.url = url.href_without_fragment();
-  item.record = std::move(record_url);
+  item.record = std::string(record_url);
   item.depth = depth;
   item.host = std::string(url.host());
   item.origin = url.origin();
   item.input = seed;
-  return frontier_.add(std::move(item), dedup_key(url), seed);
+  return frontier_.add(std::move(item), key, seed);
 }
 
 std::optional<PageRecord> CrawlPlanner::add_seed(const InputItem& input) {

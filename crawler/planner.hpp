@@ -60,7 +60,7 @@ class CrawlPlanner {
   bool wants_links() const noexcept { return wants_links_; }
 
  private:
-  bool enqueue(const Url& url, std::string record_url, int depth, bool seed);
+  bool enqueue(const Url& url, std::string_view record_url, int depth, bool seed);
 
   FollowOptions follow_;
   FetchOptions page_fetch_;
