@@ -14,7 +14,11 @@ enum class Mode { async, threads, sync };
 
 struct FetchOptions {
   long connect_timeout_ms = 10'000;
-  long timeout_ms = 30'000;                       // whole transfer
+  long timeout_ms = 30'000;  // whole transfer
+  // Slower than this many bytes/s for min_speed_seconds aborts the transfer (`timeout`): a
+  // server dribbling bytes cannot hold a slot for the whole --timeout. 0: no floor.
+  long min_speed_bytes = 100;
+  long min_speed_seconds = 15;
   std::size_t max_body_bytes = 10 * 1024 * 1024;  // after decompression
   long max_redirects = 10;
   bool follow_redirects = true;   // false: a 3xx is the page's answer (recursive crawls)

@@ -1,5 +1,8 @@
 #include "crawler/crawl.hpp"
 
+#include <curl/curl.h>
+#include <spdlog/spdlog.h>
+
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -73,9 +76,22 @@ void run_mode(const CrawlConfig& config, UrlSource& source, CrawlOutput& output,
   }
 }
 
+// The async mode resolves names inside libcurl's multi loop: without AsynchDNS every lookup
+// blocks the whole loop.
+void check_resolver(Mode mode) {
+  const curl_version_info_data* info = curl_version_info(CURLVERSION_NOW);
+  if (mode == Mode::async && (info->features & CURL_VERSION_ASYNCHDNS) == 0) {
+    spdlog::warn(
+        "libcurl {} resolves names synchronously (no AsynchDNS): each DNS lookup "
+        "stalls every transfer; --mode threads avoids that",
+        info->version);
+  }
+}
+
 }  // namespace
 
 CrawlSummary run_crawl(const CrawlConfig& config) {
+  check_resolver(config.mode);
   UrlSource source(config.inputs);
   FilePtr file(nullptr, &std::fclose);
   if (!config.output_path.empty()) file = open_for_writing(config.output_path, "output file");

@@ -25,6 +25,10 @@ Fetch::Fetch(const FetchOptions& options, CURLSH* share, const std::atomic<bool>
   curl_easy_setopt(easy_, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS, options.connect_timeout_ms);
   curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS, options.timeout_ms);
+  if (options.min_speed_bytes > 0) {
+    curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_LIMIT, options.min_speed_bytes);
+    curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_TIME, options.min_speed_seconds);
+  }
   curl_easy_setopt(easy_, CURLOPT_ACCEPT_ENCODING, "");  // every coding curl supports
   curl_easy_setopt(easy_, CURLOPT_USERAGENT, agent.c_str());
   curl_easy_setopt(easy_, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_body_));

@@ -70,7 +70,20 @@ bool has_html_body(const PageRecord& rec, const FetchResult& result) noexcept {
 PageRecord build_record(std::string url, FetchResult result) {
   PageRecord rec = record_without_title(std::move(url), result);
   if (has_html_body(rec, result)) fill_title(rec, result.body);
+  limit_title(rec);
   return rec;
+}
+
+void limit_title(PageRecord& rec) noexcept {
+  if (!rec.title || rec.title->size() <= kMaxTitleChars) return;  // bytes >= characters
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < rec.title->size(); ++i) {
+    const auto b = static_cast<unsigned char>((*rec.title)[i]);
+    if ((b & 0xC0) != 0x80 && chars++ == kMaxTitleChars) {  // the first byte of char 1025
+      rec.title->resize(i);
+      return;
+    }
+  }
 }
 
 void fill_title(PageRecord& rec, std::string_view body) {

@@ -27,6 +27,11 @@ bool has_html_body(const PageRecord& rec, const FetchResult& result) noexcept;
 // Never throws but bad_alloc.
 void fill_title(PageRecord& rec, std::string_view body);
 
+// Titles are cut to this many characters (code points), on a character boundary.
+inline constexpr std::size_t kMaxTitleChars = 1024;
+// Cuts rec.title to kMaxTitleChars. Never throws.
+void limit_title(PageRecord& rec) noexcept;
+
 // The record of an input that was never fetched (invalid URL, unsupported scheme, ...).
 PageRecord error_record(std::string url, std::string_view error_word);
 

@@ -61,6 +61,7 @@ ParsedPage parse_page(std::string url, FetchResult result, const LinkOptions& op
     rec.encoding_source = std::string(source_name(sniffed.source));
     rec.title = content.title.value_or("");  // document.title is "" without a title element
   }
+  limit_title(rec);
   page.nofollow = content.meta_nofollow;
   if (std::optional<Url> page_url = Url::parse(rec.final_url)) {
     page.links = resolve_links(content, *page_url, options.respect_nofollow, sniffed.encoding);

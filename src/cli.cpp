@@ -71,6 +71,14 @@ Invocation parse_command_line(int argc, char** argv) {
   app.add_option("--timeout", timeout_s, "Seconds for a whole transfer")
       ->default_val(timeout_s)
       ->check(CLI::PositiveNumber);
+  app.add_option("--min-speed", config.fetch.min_speed_bytes,
+                 "Abort a transfer slower than this many bytes/s for --min-speed-time (0: never)")
+      ->default_val(config.fetch.min_speed_bytes)
+      ->check(CLI::Range(0L, 1L << 30));
+  app.add_option("--min-speed-time", config.fetch.min_speed_seconds,
+                 "Seconds a transfer may stay under --min-speed")
+      ->default_val(config.fetch.min_speed_seconds)
+      ->check(CLI::Range(1L, 86400L));
   app.add_option("--max-bytes", config.fetch.max_body_bytes,
                  "Largest body to accept, after decompression (bytes)")
       ->default_val(config.fetch.max_body_bytes)

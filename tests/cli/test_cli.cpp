@@ -194,6 +194,22 @@ TEST_CASE("faults: each URL gets exactly one record saying what happened") {
   CHECK(records[b + "/binary"].title.empty());
 }
 
+TEST_CASE("a server dribbling bytes is cut off by --min-speed, long before --timeout") {
+  FixtureServer server;
+  // 10 bytes a second for 10,000 seconds.
+  const std::string url = server.base_url() + "/slow/100000/10/1000";
+  auto start = std::chrono::steady_clock::now();
+  auto res = run_acrawl({url, "--min-speed", "100", "--min-speed-time", "2", "--timeout", "60"});
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  CHECK(res.exit_code == 1);
+  CHECK(parse_tsv(res.out)[url].status == "timeout");
+  CHECK(elapsed < std::chrono::seconds(20));
+  CHECK(elapsed >= std::chrono::milliseconds(1900));
+  // --min-speed 0 leaves only --timeout.
+  auto slow = run_acrawl({url, "--min-speed", "0", "--timeout", "3"});
+  CHECK(parse_tsv(slow.out)[url].status == "timeout");
+}
+
 TEST_CASE("concurrency is real and bounded: 200 x 200 ms at -c 50") {
   FixtureServer server;
   std::string urls;

@@ -8,6 +8,8 @@
 #include "crawler/charset.hpp"
 #include "crawler/html_title.hpp"
 #include "crawler/page.hpp"
+#include "crawler/parse_page.hpp"
+#include "crawler/utf8.hpp"
 #include "fixtures/server/site.hpp"
 
 using namespace acrawl::crawler;
@@ -95,4 +97,25 @@ TEST_CASE("sniff_encoding follows BOM > header > meta > detection > windows-1252
   CHECK_FALSE(markup_is_ascii(Encoding::iso_2022_jp));
   CHECK_FALSE(markup_is_ascii(Encoding::utf16le));
   CHECK(markup_is_ascii(Encoding::shift_jis));
+}
+
+TEST_CASE("titles over 1,024 characters are cut on a character boundary, in both parse paths") {
+  acrawl::crawler::FetchResult r;
+  r.code = CURLE_OK;
+  r.status = 200;
+  r.final_url = "http://h/";
+  r.content_type = "text/html; charset=utf-8";
+  std::string title;
+  for (int i = 0; i < 600; ++i) title += "\xC3\xA9\xE6\x97\xA5";  // "é日": 2 and 3 bytes
+  r.body = "<title>" + title + "</title>";
+  for (bool links : {false, true}) {
+    INFO("links " << links);
+    acrawl::crawler::PageRecord rec = links ? acrawl::crawler::parse_page("http://h/", r, {}).record
+                                            : acrawl::crawler::build_record("http://h/", r);
+    REQUIRE(rec.title);
+    CHECK(*rec.title == title.substr(0, 512 * 5));  // 1,024 characters = 512 pairs
+    CHECK(acrawl::crawler::is_valid_utf8(*rec.title));
+  }
+  r.body = "<title>" + std::string(1024, 'x') + "</title>";
+  CHECK(acrawl::crawler::build_record("http://h/", r).title->size() == 1024);
 }
