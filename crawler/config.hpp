@@ -52,6 +52,12 @@ struct FollowOptions {
   bool recursive() const noexcept { return depth > 0; }
 };
 
+// Transient failures (connect errors, resets, timeouts, 429, 502, 503, 504) are tried again.
+struct RetryOptions {
+  int retries = 2;             // further attempts after the first
+  long base_delay_ms = 1'000;  // before attempt k+1: base * 2^(k-1), jittered by 0.5-1.5x
+};
+
 struct CrawlConfig {
   std::vector<std::string> inputs;  // files, URLs or "-" (stdin)
   Mode mode = Mode::async;
@@ -63,6 +69,7 @@ struct CrawlConfig {
   bool progress = false;        // the live status line on stderr
   FetchOptions fetch;
   FollowOptions follow;
+  RetryOptions retry;
 };
 
 // "async", "threads", "sync".

@@ -170,9 +170,11 @@ rt::Task<void> fetch_page(AsyncCrawl* crawl, CrawlItem item, rt::Semaphore::Perm
   crawl->live().transfer_ended();
   Fetched fetched{std::move(item), fetch->finish(code)};
   crawl->give_back(std::move(fetch));
-  crawl->planner().transfer_ended(fetched.item, fetched.result, SteadyClock::now());
-  crawl->fetched();
+  const bool again =
+      crawl->planner().transfer_ended(fetched.item, fetched.result, SteadyClock::now());
   crawl->changed().set();
+  if (again) co_return;  // queued for another attempt: no record yet
+  crawl->fetched();
   crawl->live().queued.fetch_add(1, std::memory_order_relaxed);
   try {
     co_await crawl->queue().push(fetched);

@@ -57,9 +57,10 @@ class BlockingCrawl {
         FetchResult result = fetch.finish(code);
         {
           std::lock_guard lock(mutex_);
-          planner_.transfer_ended(*item, result, SteadyClock::now());
-          ++unparsed_;
+          const bool again = planner_.transfer_ended(*item, result, SteadyClock::now());
           changed_.notify_all();
+          if (again) continue;  // queued for another attempt: no record yet
+          ++unparsed_;
         }
         ParsedPage page =
             planner_.wants_links()

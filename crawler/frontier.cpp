@@ -95,7 +95,20 @@ bool Frontier::add(CrawlItem item, const std::string& key, bool seed) {
   return true;
 }
 
+void Frontier::retry(CrawlItem item, SteadyClock::time_point at) {
+  ++queued_;
+  retries_.push(Retry{at, retry_order_++, std::move(item)});
+}
+
 Frontier::Next Frontier::next(SteadyClock::time_point now) {
+  while (!retries_.empty() && retries_.top().at <= now) {
+    // priority_queue::top is const: the item is copied out, then popped.
+    CrawlItem item = retries_.top().item;
+    retries_.pop();
+    Host& h = host_of(item.host);
+    h.queue.push_front(std::move(item));
+    consider(h, now);
+  }
   while (!waiting_.empty() && waiting_.top().at <= now) {
     Wake w = waiting_.top();
     waiting_.pop();
@@ -147,14 +160,17 @@ Frontier::Next Frontier::next(SteadyClock::time_point now) {
     consider(*h, now);
     return Next{std::move(item), false, std::nullopt};
   }
+  std::optional<SteadyClock::time_point> wake;
   while (!waiting_.empty()) {
     const Wake& w = waiting_.top();
     if (w.host->where == Host::Where::waiting && w.host->wake_at == w.at) {
-      return Next{std::nullopt, false, w.at};
+      wake = w.at;
+      break;
     }
     waiting_.pop();
   }
-  return Next{};
+  if (!retries_.empty() && (!wake || retries_.top().at < *wake)) wake = retries_.top().at;
+  return Next{std::nullopt, false, wake};
 }
 
 void Frontier::finished(const CrawlItem& item, SteadyClock::time_point now,
@@ -175,6 +191,10 @@ std::vector<CrawlItem> Frontier::drain() {
     for (CrawlItem& item : host->queue) items.push_back(std::move(item));
     host->queue.clear();
     host->where = Host::Where::none;
+  }
+  while (!retries_.empty()) {
+    items.push_back(retries_.top().item);
+    retries_.pop();
   }
   ready_.clear();
   waiting_ = {};

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -46,6 +47,7 @@ struct CrawlItem {
   std::string origin;  // scheme://host[:port], for robots.txt
   bool robots_txt = false;
   bool input = false;  // an input URL (it must get a record whatever happens)
+  int attempt = 1;     // 2 and up: a retry
 };
 
 class Frontier {
@@ -77,6 +79,10 @@ class Frontier {
   // A fetch handed out by next() is over. retry_after (from a 429/503) pauses its host.
   void finished(const CrawlItem& item, SteadyClock::time_point now,
                 std::optional<std::chrono::milliseconds> retry_after = std::nullopt);
+  // A fetch handed out by next() and finished() is to be tried again, not before `at`; it then
+  // goes ahead of its host's queue. Counted as queued meanwhile.
+  void retry(CrawlItem item, SteadyClock::time_point at);
+
   // The robots.txt fetch of an origin is over: these rules apply to it from now on.
   void robots_known(const CrawlItem& robots_item, RobotsRules rules, SteadyClock::time_point now);
 
@@ -108,6 +114,14 @@ class Frontier {
   std::unordered_map<std::string, std::unique_ptr<OriginRobots>> robots_;
   std::deque<Host*> ready_;
   std::priority_queue<Wake, std::vector<Wake>, std::greater<>> waiting_;
+  struct Retry {
+    SteadyClock::time_point at;
+    std::uint64_t order;  // FIFO among equal times
+    CrawlItem item;
+    bool operator>(const Retry& o) const { return at != o.at ? at > o.at : order > o.order; }
+  };
+  std::priority_queue<Retry, std::vector<Retry>, std::greater<>> retries_;
+  std::uint64_t retry_order_ = 0;
   std::size_t queued_ = 0;
   std::size_t in_flight_ = 0;
   std::size_t accepted_ = 0;

@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "crawler/admit.hpp"
 #include "crawler/errors.hpp"
 #include "crawler/page.hpp"
@@ -34,6 +37,16 @@ std::string product_token(const FetchOptions& fetch) {
   return agent.substr(0, agent.find_first_of("/ "));
 }
 
+// Worth another attempt: the network or the server may do better in a moment.
+bool is_transient(const FetchResult& r) {
+  const std::string_view word = error_word(r.code, r.too_large);
+  if (!word.empty()) {
+    return word == error_words::timeout || word == error_words::refused ||
+           word == error_words::reset || word == error_words::empty_reply;
+  }
+  return r.status == 429 || r.status == 502 || r.status == 503 || r.status == 504;
+}
+
 bool is_redirect(long status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
@@ -42,6 +55,7 @@ bool is_redirect(long status) {
 
 CrawlPlanner::CrawlPlanner(const CrawlConfig& config)
     : follow_(config.follow),
+      retry_(config.retry),
       page_fetch_(config.fetch),
       robots_fetch_(config.fetch),
       link_options_{config.follow.respect_nofollow,
@@ -97,13 +111,25 @@ PageRecord CrawlPlanner::disallowed_record(const CrawlItem& item) {
   return rec;
 }
 
-void CrawlPlanner::transfer_ended(const CrawlItem& item, const FetchResult& result,
+bool CrawlPlanner::transfer_ended(const CrawlItem& item, const FetchResult& result,
                                   SteadyClock::time_point now) {
   std::optional<std::chrono::milliseconds> pause;
   if ((result.status == 429 || result.status == 503) && result.retry_after_seconds > 0) {
     pause = std::chrono::seconds(result.retry_after_seconds);
   }
   frontier_.finished(item, now, pause);
+  if (item.attempt > retry_.retries || !is_transient(result)) return false;
+  // Exponential backoff with jitter (0.5x to 1.5x), so that retries of many pages spread out.
+  jitter_state_ = jitter_state_ * 6364136223846793005ull + 1442695040888963407ull;
+  const double jitter = 0.5 + static_cast<double>(jitter_state_ >> 11) * 0x1.0p-53;
+  const double backoff_ms =
+      static_cast<double>(retry_.base_delay_ms) * std::ldexp(1.0, item.attempt - 1) * jitter;
+  auto delay = std::chrono::milliseconds(static_cast<long long>(std::min(backoff_ms, 3.6e6)));
+  if (pause) delay = std::max(delay, std::min(*pause, std::chrono::milliseconds(3'600'000)));
+  CrawlItem again = item;
+  ++again.attempt;
+  frontier_.retry(std::move(again), now + delay);
+  return true;
 }
 
 void CrawlPlanner::robots_fetched(const CrawlItem& item, const FetchResult& result,
@@ -129,6 +155,7 @@ void CrawlPlanner::page_parsed(const CrawlItem& item, ParsedPage& page) {
   PageRecord& rec = page.record;
   rec.url = item.record;
   rec.depth = item.depth;
+  rec.attempts = item.attempt;
   if (!follow_.recursive()) return;
   if (rec.error.empty() && is_redirect(rec.status) && !rec.final_url.empty()) {
     std::optional<Url> from = Url::parse(rec.final_url);

@@ -4,6 +4,7 @@
 // fetch found (links and redirects within scope, Retry-After, robots.txt rules).
 // Not thread-safe: async mode uses it on the loop thread, the blocking modes under a mutex.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -33,8 +34,10 @@ class CrawlPlanner {
   static PageRecord disallowed_record(const CrawlItem& item);
 
   // A page's transfer is over: its host may take another request (after Retry-After, if the
-  // server sent one with a 429 or 503).
-  void transfer_ended(const CrawlItem& item, const FetchResult& result,
+  // server sent one with a 429 or 503). True when the failure is transient and attempts are
+  // left: the page is queued again (after a backoff, and at least Retry-After) and gets no
+  // record now.
+  bool transfer_ended(const CrawlItem& item, const FetchResult& result,
                       SteadyClock::time_point now);
   // The robots.txt of item.origin arrived (or failed): its rules apply from now on. A 4xx
   // allows everything; a 5xx, a 429 or no answer disallows the origin for the run (warned once).
@@ -63,6 +66,8 @@ class CrawlPlanner {
   bool enqueue(const Url& url, std::string_view record_url, int depth, bool seed);
 
   FollowOptions follow_;
+  RetryOptions retry_;
+  std::uint64_t jitter_state_ = 0x9E3779B97F4A7C15ull;
   FetchOptions page_fetch_;
   FetchOptions robots_fetch_;
   LinkOptions link_options_;

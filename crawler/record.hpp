@@ -22,6 +22,7 @@ struct PageRecord {
   std::string encoding_source;  // bom, header, meta, detected, default
   std::string location;         // a redirect not followed (recursive crawls): its target
   int depth = 0;                // hops from an input URL
+  int attempts = 1;             // transfers made for this page (retries included)
   // With --links: the page's links, resolved, one per URL (empty for a page that is not HTML).
   std::optional<std::vector<std::string>> links;
 

@@ -151,6 +151,8 @@ std::string format_jsonl(const PageRecord& rec) {
   append_json_field(out, "encoding_source", rec.encoding_source);
   append_json_key(out, "depth");
   out += std::to_string(rec.depth);
+  append_json_key(out, "attempts");
+  out += std::to_string(rec.attempts);
   if (!rec.location.empty()) append_json_field(out, "location", rec.location);
   if (rec.links) {
     append_json_key(out, "links");

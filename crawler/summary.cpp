@@ -9,6 +9,7 @@ namespace acrawl::crawler {
 void CrawlSummary::count(const PageRecord& rec) {
   ++pages;
   bytes += rec.bytes;
+  if (rec.attempts > 1) retries += static_cast<std::size_t>(rec.attempts - 1);
   if (!rec.final_url.empty()) latency.record(rec.elapsed_ms);
   if (rec.ok()) {
     ++succeeded;
@@ -45,6 +46,7 @@ std::string format_summary(const CrawlSummary& s) {
     for (const auto& [word, n] : s.failures) out += " " + word + " " + std::to_string(n) + ",";
     out.pop_back();
   }
+  if (s.retries > 0) out += "\nretries: " + std::to_string(s.retries);
   if (s.interrupted) out += "\nunfinished when interrupted: " + std::to_string(s.unfinished);
   return out;
 }
@@ -56,11 +58,13 @@ std::string summary_json(const CrawlSummary& s) {
                 "{\"mode\":\"%s\",\"pages\":%zu,\"succeeded\":%zu,\"failed\":%zu,\"bytes\":%llu,"
                 "\"wall_seconds\":%.3f,\"pages_per_second\":%.1f,\"cpu_seconds\":%.3f,"
                 "\"peak_rss_kb\":%ld,\"peak_in_flight\":%zu,\"latency_ms\":{\"p50\":%.2f,"
-                "\"p95\":%.2f,\"p99\":%.2f},\"interrupted\":%s,\"unfinished\":%zu,\"failures\":{",
+                "\"p95\":%.2f,\"p99\":%.2f},\"interrupted\":%s,\"unfinished\":%zu,\"retries\":%zu,"
+                "\"failures\":{",
                 s.mode.c_str(), s.pages, s.succeeded, s.failed,
                 static_cast<unsigned long long>(s.bytes), s.wall_seconds, rate, s.cpu_seconds,
                 s.peak_rss_kb, s.peak_in_flight, s.latency.percentile(50), s.latency.percentile(95),
-                s.latency.percentile(99), s.interrupted ? "true" : "false", s.unfinished);
+                s.latency.percentile(99), s.interrupted ? "true" : "false", s.unfinished,
+                s.retries);
   std::string out = buf;
   bool first = true;
   for (const auto& [word, n] : s.failures) {

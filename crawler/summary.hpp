@@ -25,6 +25,7 @@ struct CrawlSummary {
   std::size_t peak_in_flight = 0;
   bool interrupted = false;    // stopped by a signal
   std::size_t unfinished = 0;  // transfers under way when interrupted
+  std::size_t retries = 0;     // attempts beyond the first, over all written records
 
   // Counts one written record.
   void count(const PageRecord& rec);

@@ -71,6 +71,16 @@ Invocation parse_command_line(int argc, char** argv) {
   app.add_option("--timeout", timeout_s, "Seconds for a whole transfer")
       ->default_val(timeout_s)
       ->check(CLI::PositiveNumber);
+  app.add_option("--retries", config.retry.retries,
+                 "Further attempts for transient failures (connect errors, resets, timeouts, "
+                 "429, 502, 503, 504)")
+      ->default_val(config.retry.retries)
+      ->check(CLI::Range(0, 100));
+  app.add_option("--retry-delay", config.retry.base_delay_ms,
+                 "Milliseconds before the first retry; doubled for each further one, with jitter; "
+                 "at least the server's Retry-After")
+      ->default_val(config.retry.base_delay_ms)
+      ->check(CLI::Range(0L, 3'600'000L));
   app.add_option("--min-speed", config.fetch.min_speed_bytes,
                  "Abort a transfer slower than this many bytes/s for --min-speed-time (0: never)")
       ->default_val(config.fetch.min_speed_bytes)

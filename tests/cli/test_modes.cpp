@@ -62,7 +62,7 @@ TEST_CASE("async, threads and sync give the same records, error routes included"
   std::string urls = mixed_list(server.base_url());
   std::vector<std::string> reference;
   for (const char* mode : {"async", "threads", "sync"}) {
-    INFO("mode " << mode);
+    INFO("mode " << std::string(mode));
     auto res = run_process(ACRAWL_BIN,
                            {"-", "--mode", mode, "-c", "20", "--max-bytes", "1000000", "--timeout",
                             "1", "--no-progress"},
@@ -104,7 +104,7 @@ TEST_CASE("--stats-json writes the summary; stderr has it in words") {
 TEST_CASE("input is read lazily: records come out while stdin is still open") {
   FixtureServer server;
   for (const char* mode : {"async", "threads", "sync"}) {
-    INFO("mode " << mode);
+    INFO("mode " << std::string(mode));
     Child child(ACRAWL_BIN, {"-", "--mode", mode, "-c", "4"});
     std::string urls;
     for (int n = 0; n < 20; ++n)
@@ -147,7 +147,7 @@ TEST_CASE("the progress line shows on a terminal only") {
 TEST_CASE("SIGINT: finished records are kept, in-flight pages end as cancelled, exit 130") {
   FixtureServer server;
   for (const char* mode : {"async", "threads", "sync"}) {
-    INFO("mode " << mode);
+    INFO("mode " << std::string(mode));
     Child child(ACRAWL_BIN, {"-", "--mode", mode, "-c", "4"});
     std::string urls;
     for (int n = 0; n < 3; ++n)

@@ -427,3 +427,45 @@ TEST_CASE("frontier: a robots.txt fetch counts as in flight for idle()") {
   CHECK(refused.disallowed);
   CHECK(f.idle());  // a refused page is never in flight
 }
+
+// ---------------------------------------------------------------------------------------------
+// retry()
+
+TEST_CASE("frontier: a retry comes back at its time, ahead of its host's queue") {
+  Frontier f(FrontierOptions{});
+  add(f, page("a.test", "/1"), true);
+  add(f, page("a.test", "/2"), true);
+  add(f, page("a.test", "/3"), true);
+  auto t0 = SteadyClock::now();
+  auto first = f.next(t0).item;
+  REQUIRE(first);
+  f.finished(*first, t0);
+  CrawlItem again = *first;
+  again.attempt = 2;
+  f.retry(again, t0 + 500ms);
+  CHECK(f.queued() == 3);
+  CHECK_FALSE(f.idle());
+  CHECK(drain(f, t0) == Strings{"http://a.test/2", "http://a.test/3"});
+  Frontier::Next wait = f.next(t0 + 100ms);
+  CHECK_FALSE(wait.item);
+  REQUIRE(wait.wake_at);
+  CHECK(*wait.wake_at == t0 + 500ms);
+  Frontier::Next due = f.next(t0 + 500ms);
+  REQUIRE(due.item);
+  CHECK(due.item->url == "http://a.test/1");
+  CHECK(due.item->attempt == 2);
+}
+
+TEST_CASE("frontier: drain() returns queued retries too") {
+  Frontier f(FrontierOptions{});
+  add(f, page("a.test", "/1"), true);
+  auto t0 = SteadyClock::now();
+  auto item = f.next(t0).item;
+  REQUIRE(item);
+  f.finished(*item, t0);
+  f.retry(*item, t0 + 1h);
+  std::vector<CrawlItem> left = f.drain();
+  REQUIRE(left.size() == 1);
+  CHECK(left[0].url == "http://a.test/1");
+  CHECK(f.idle());
+}

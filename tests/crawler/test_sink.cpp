@@ -50,7 +50,7 @@ TEST_CASE("jsonl: every field, nulls for missing values") {
   CHECK(format_jsonl(r) ==
         R"({"url":"http://a/","final_url":"http://a/","status":200,"error":null,"title":"T",)"
         R"("content_type":"text/html","bytes":12,"elapsed_ms":3.2,"redirects":0,)"
-        R"("encoding":"UTF-8","encoding_source":"header","depth":0})"
+        R"("encoding":"UTF-8","encoding_source":"header","depth":0,"attempts":1})"
         "\n");
   PageRecord e = page("bad", 0, std::nullopt);
   e.final_url.clear();
@@ -63,7 +63,8 @@ TEST_CASE("jsonl: depth, a redirect's location and --links") {
   PageRecord r = page("http://a/", 301, "");
   r.depth = 2;
   r.location = "http://a/b";
-  CHECK(format_jsonl(r).find(R"("depth":2,"location":"http://a/b"})") != std::string::npos);
+  CHECK(format_jsonl(r).find(R"("depth":2,"attempts":1,"location":"http://a/b"})") !=
+        std::string::npos);
   CHECK(format_jsonl(r).find("links") == std::string::npos);
   r.links.emplace();
   CHECK(format_jsonl(r).find(R"("links":[]})") != std::string::npos);
