@@ -1,8 +1,9 @@
 # The two commands of the README: `make demo` and `make test`. Both install what is missing
 # (Debian 12 packages) and build first.
 #
-#   make test        the whole suite: release build, then ASan+UBSan and TSan builds, and the
-#                    format check (what CI runs, through .ci/run)
+#   make test        the whole suite: release build, then ASan+UBSan and TSan builds, the
+#                    format check, and the fuzz targets for FUZZ_SECONDS each (what CI runs,
+#                    through .ci/run)
 #   make test-fast   the suite on the release build only (day-to-day development)
 #   make demo        crawl the bundled demo site on 127.0.0.1
 MAKEFLAGS += --no-print-directory
@@ -11,7 +12,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 CTEST = ctest --output-on-failure -j$(JOBS) --timeout 900
 
-.PHONY: all deps build test test-fast test-asan test-tsan demo bench format format-check clean
+.PHONY: all deps build test test-fast test-asan test-tsan test-fuzz demo bench format format-check clean
 
 all: build
 
@@ -26,6 +27,13 @@ build: deps
 test-fast: build
 	cd $(BUILD) && $(CTEST)
 
+# libFuzzer targets (clang; ASan+UBSan) over the parsers, FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 20
+test-fuzz: deps
+	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACRAWL_FUZZ=ON >/dev/null
+	@cmake --build build-fuzz -j$(JOBS)
+	@scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
+
 test-asan: deps
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DACRAWL_SANITIZE=address,undefined >/dev/null
 	@cmake --build build-asan -j$(JOBS)
@@ -36,7 +44,7 @@ test-tsan: deps
 	@cmake --build build-tsan -j$(JOBS)
 	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/.ci/tsan.supp" $(CTEST)
 
-test: test-fast format-check test-asan test-tsan
+test: test-fast format-check test-asan test-tsan test-fuzz
 
 demo: build
 	@scripts/demo.sh $(BUILD)
@@ -48,4 +56,4 @@ format-check: deps
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
 
 clean:
-	rm -rf $(BUILD) build-asan build-tsan
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz

@@ -188,13 +188,35 @@ class Scanner {
     }
   }
 
+  // Control characters and noncharacters are parse errors the tokenizer keeps; gumbo (and so
+  // the title and the full parse) replaces them with U+FFFD. A value holding one is left to
+  // gumbo, so that both paths give the same links.
+  static bool has_replaced_character(std::string_view v) {
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      const auto b = static_cast<unsigned char>(v[i]);
+      const auto next = [&](std::size_t k) {
+        return i + k < v.size() ? static_cast<unsigned char>(v[i + k]) : 0;
+      };
+      if ((b < 0x20 && b != '\t' && b != '\n' && b != '\f' && b != '\r') || b == 0x7F) return true;
+      if (b == 0xC2 && next(1) >= 0x80 && next(1) <= 0x9F) return true;  // C1
+      if (b == 0xEF && next(1) == 0xB7 && next(2) >= 0x90 && next(2) <= 0xAF) return true;
+      if (b == 0xEF && next(1) == 0xBF && next(2) >= 0xBE) return true;  // U+FFFE/F
+      if (b >= 0xF0 && (next(1) & 0x0F) == 0x0F && next(2) == 0xBF && next(3) >= 0xBE) {
+        return true;  // U+xFFFE / U+xFFFF in the supplementary planes
+      }
+    }
+    return false;
+  }
+
   void keep(Attributes& out, const std::string& name, std::string value) {
     std::optional<std::string>* slot = name == "href"      ? &out.href
                                        : name == "rel"     ? &out.rel
                                        : name == "name"    ? &out.name
                                        : name == "content" ? &out.content
                                                            : nullptr;
-    if (slot != nullptr && !*slot) *slot = std::move(value);
+    if (slot == nullptr || *slot) return;
+    if (has_replaced_character(value)) throw Decline{};
+    *slot = std::move(value);
   }
 
   // At the first character of a value; nullopt at the end of the document.

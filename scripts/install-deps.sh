@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake make pkg-config
   libcurl4-openssl-dev libgumbo-dev libcli11-dev libspdlog-dev doctest-dev libpsl-dev libidn2-dev
-  clang-format
+  clang-format clang libclang-rt-14-dev
 )
 missing=()
 for p in "${packages[@]}"; do

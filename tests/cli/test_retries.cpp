@@ -50,11 +50,11 @@ TEST_CASE("retries: transient failures are tried again with backoff; the record 
     server.reset_stats();
     const std::string recovers = "/flaky/2/" + std::string(mode) + "-a";
     const std::string stays = "/flaky/9/" + std::string(mode) + "-b";
-    auto res = run_process(ACRAWL_BIN,
-                           {b + recovers, b + stays, b + "/reset", b + "/status/404",
-                            b + "/status/500", "--retry-delay", "100", "--format", "jsonl",
-                            "--mode", mode, "--no-progress"},
-                           {}, 60s);
+    auto res =
+        run_process(ACRAWL_BIN,
+                    {b + recovers, b + stays, b + "/reset", b + "/status/404", b + "/status/500",
+                     "--retry-delay", "100", "--format", "jsonl", "--mode", mode, "--no-progress"},
+                    {}, 60s);
     auto records = by_url(res.out);
     REQUIRE(records.size() == 5);
     CHECK(records[b + recovers].find(R"("status":200)") != std::string::npos);
@@ -84,16 +84,15 @@ TEST_CASE("retries: --retries 0 tries once; Retry-After sets the earliest retry"
   const std::string b = server.base_url();
   auto once = run_process(ACRAWL_BIN, {b + "/reset", "--retries", "0", "--no-progress"}, {}, 60s);
   CHECK(once.out.find("reset") != std::string::npos);
-  auto flaky = run_process(ACRAWL_BIN, {b + "/flaky/1/once", "--retries", "0", "--no-progress"},
-                           {}, 60s);
+  auto flaky =
+      run_process(ACRAWL_BIN, {b + "/flaky/1/once", "--retries", "0", "--no-progress"}, {}, 60s);
   CHECK(flaky.out.find("\t503\t") != std::string::npos);
   CHECK(requests_for(server, "/flaky/1/once").size() == 1);
 
   server.reset_stats();
-  auto res = run_process(ACRAWL_BIN,
-                         {b + "/retry-after/1", "--retries", "1", "--retry-delay", "10",
-                          "--no-progress"},
-                         {}, 60s);
+  auto res = run_process(
+      ACRAWL_BIN, {b + "/retry-after/1", "--retries", "1", "--retry-delay", "10", "--no-progress"},
+      {}, 60s);
   CHECK(res.out.find("\t429\t") != std::string::npos);
   auto tries = requests_for(server, "/retry-after/1");
   REQUIRE(tries.size() == 2);

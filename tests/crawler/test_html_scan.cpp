@@ -153,6 +153,20 @@ TEST_CASE("scan_links: declines where the tree builder decides") {
   CHECK_FALSE(answers(std::string("<a href=\"x\0y\">", 15)));  // NUL
 }
 
+TEST_CASE("scan_links: control characters and noncharacters in values go to gumbo (fuzzer find)") {
+  // gumbo turns them into U+FFFD; the tokenizer keeps them. Found by fuzz/fuzz_html.
+  for (const std::string& html :
+       {std::string("<a href=\"x\x02y\">"), std::string("<a href=\"x\x7Fy\">"),
+        std::string("<a href=\"x\xC2\x85y\">"), std::string("<a href=\"x\xEF\xB7\x90y\">"),
+        std::string("<a href=\"x\xEF\xBF\xBEy\">"), std::string("<a href=\"x\xF0\x9F\xBF\xBFy\">"),
+        std::string("<a href=x rel=\"no\x01follow\">")}) {
+    CHECK_FALSE(answers(html));
+    agrees(html);
+  }
+  CHECK(answers("<a href=\"x\ty\">"));          // whitespace is not replaced
+  CHECK(answers("<p>\x02</p><a href=\"x\">"));  // nor does text elsewhere matter
+}
+
 TEST_CASE("scan_links: follows the spec where gumbo 0.10.1 does not") {
   // "</>" is no token at all; gumbo loses the link after a later <svg> (browsers keep it).
   const std::string html = "</><svg></svg><a href=e>";
