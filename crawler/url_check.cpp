@@ -1,9 +1,8 @@
 #include "crawler/url_check.hpp"
 
-#include <curl/curl.h>
-
 #include <cctype>
-#include <memory>
+
+#include "crawler/url.hpp"
 
 namespace acrawl::crawler {
 
@@ -27,11 +26,8 @@ CheckedUrl check_url(std::string_view url) {
   if (scheme != "http" && scheme != "https") {
     return {UrlVerdict::unsupported_scheme, "scheme '" + scheme + "' is not http or https"};
   }
-  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> parsed(curl_url(), &curl_url_cleanup);
-  if (!parsed) return {UrlVerdict::invalid, "out of memory"};
-  std::string copy(url);
-  CURLUcode rc = curl_url_set(parsed.get(), CURLUPART_URL, copy.c_str(), 0);
-  if (rc != CURLUE_OK) return {UrlVerdict::invalid, curl_url_strerror(rc)};
+  // The WHATWG parser decides, as a browser would: "a b" in a path is "a%20b", not an error.
+  if (!Url::parse(url)) return {UrlVerdict::invalid, "not a valid URL"};
   return {UrlVerdict::ok, {}};
 }
 

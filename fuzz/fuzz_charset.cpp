@@ -13,12 +13,18 @@
 using namespace acrawl::crawler;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static constexpr const char* kTypes[] = {
-      "text/html", "text/html; charset=utf-8", "text/html; charset=shift_jis",
-      "text/html; charset=gbk", "text/html; charset=big5", "text/html; charset=euc-kr",
-      "text/html; charset=iso-2022-jp", "text/html; charset=windows-1251",
-      "text/html; charset=utf-16le", "text/html; charset=x-user-defined",
-      "text/html; charset=euc-jp", "text/html; charset=gb18030"};
+  static constexpr const char* kTypes[] = {"text/html",
+                                           "text/html; charset=utf-8",
+                                           "text/html; charset=shift_jis",
+                                           "text/html; charset=gbk",
+                                           "text/html; charset=big5",
+                                           "text/html; charset=euc-kr",
+                                           "text/html; charset=iso-2022-jp",
+                                           "text/html; charset=windows-1251",
+                                           "text/html; charset=utf-16le",
+                                           "text/html; charset=x-user-defined",
+                                           "text/html; charset=euc-jp",
+                                           "text/html; charset=gb18030"};
   if (size == 0) return 0;
   const std::string_view body(reinterpret_cast<const char*>(data) + 1, size - 1);
   const Sniffed sniffed = sniff_encoding(body, kTypes[data[0] % std::size(kTypes)]);

@@ -34,7 +34,8 @@ std::string describe(const PageContent& p) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string html = sanitize_utf8(std::string_view(reinterpret_cast<const char*>(data), size));
+  const std::string html =
+      sanitize_utf8(std::string_view(reinterpret_cast<const char*>(data), size));
   const PageContent full = extract_page(html);
   if (std::optional<PageContent> fast = scan_links(html)) {
     if (describe(*fast) != describe(full)) std::abort();

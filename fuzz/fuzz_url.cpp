@@ -15,10 +15,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view all(reinterpret_cast<const char*>(data), size);
   const std::size_t nl = all.find('\n');
   const std::string_view input = all.substr(0, nl);
-  const std::string_view base_text = nl == std::string_view::npos ? "http://h/" : all.substr(nl + 1);
-  static constexpr Encoding kEncodings[] = {Encoding::utf8, Encoding::windows_1252,
+  const std::string_view base_text =
+      nl == std::string_view::npos ? "http://h/" : all.substr(nl + 1);
+  static constexpr Encoding kEncodings[] = {Encoding::utf8,      Encoding::windows_1252,
                                             Encoding::shift_jis, Encoding::iso_2022_jp,
-                                            Encoding::gbk, Encoding::utf16le};
+                                            Encoding::gbk,       Encoding::utf16le};
   const Encoding enc = kEncodings[size == 0 ? 0 : data[0] % std::size(kEncodings)];
   std::optional<Url> base = Url::parse(base_text);
   std::optional<Url> url = Url::parse(input, base ? &*base : nullptr, enc);

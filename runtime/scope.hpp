@@ -183,6 +183,9 @@ class JoinHandle {
       }
       static void on_cancel(void* p) noexcept {
         auto* a = static_cast<Awaiter*>(p);
+        // The task's end already woke this awaiter (the same failure may be cancelling the
+        // scope now): it must not be resumed twice.
+        if (!a->waiter.linked) return;
         a->self->s_->remove_waiter(&a->waiter);
         a->cancelled = true;
         Loop::current().schedule(a->waiter.handle, a->waiter.context);

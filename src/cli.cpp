@@ -23,7 +23,7 @@ Examples:
 
 Output: one record per input URL on standard output (url, status, title in TSV; more
 fields in JSONL); logs and the summary go to standard error.
-Exit status: 0 every page succeeded (2xx), 1 some did not, 2 usage or input error,
+Exit status: 0 every page succeeded (2xx), 1 some did not, 2 usage, input or output error,
 130 interrupted (SIGINT/SIGTERM; records already produced are kept).)";
 
 crawler::Mode parse_mode(const std::string& name) {

@@ -4,6 +4,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <system_error>
+
 #include <exception>
 
 #include "bench/mode_comparison.hpp"
@@ -44,6 +46,9 @@ int main(int argc, char** argv) {
            : summary.failed > 0 ? cli::kExitSomeFailed
                                 : cli::kExitOk;
   } catch (const crawler::InputError& e) {
+    spdlog::error("{}", e.what());
+    code = cli::kExitUsage;
+  } catch (const std::system_error& e) {  // the output cannot be written (disk full, ...)
     spdlog::error("{}", e.what());
     code = cli::kExitUsage;
   } catch (const std::exception& e) {

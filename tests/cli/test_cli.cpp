@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -231,6 +232,47 @@ TEST_CASE("bad input: a missing file is exit 2 with the file named") {
   CHECK(res.exit_code == 2);
   CHECK(res.out.empty());
   CHECK(res.err.find("/nonexistent/urls.txt") != std::string::npos);
+}
+
+TEST_CASE("bad input and output: a directory, a full disk: a clear error and exit 2, no crash") {
+  auto dir = run_acrawl({"/tmp"});
+  CHECK(dir.exit_code == 2);
+  CHECK(dir.err.find("'/tmp': Is a directory") != std::string::npos);
+  FixtureServer server;
+  auto full = run_acrawl({server.base_url() + "/site/p/1.html", "-o", "/dev/full"});
+  CHECK(full.exit_code == 2);
+  CHECK(full.err.find("No space left on device") != std::string::npos);
+}
+
+TEST_CASE("bad input: binary, a megabyte line, NUL, BOM, CRLF, IDN, spaces, userinfo") {
+  FixtureServer server;
+  const std::string b = server.base_url();
+  std::string input = "\xEF\xBB\xBF" + b + "/site/p/1.html\r\n";        // BOM, CRLF
+  for (int i = 0; i < 256; ++i) input.push_back(static_cast<char>(i));  // binary noise
+  input += "\n" + b + "/" + std::string(1 << 20, 'a') + "\n";           // a megabyte line
+  input += b + "/site/p/2.html\n";
+  input += b + "/site/p/";
+  input.push_back('\0');  // a NUL byte
+  input += "3.html\n";
+  input +=
+      "http://b\xC3\xBC"
+      "cher.invalid/\n";                                          // IDN, no such host
+  input += b + "/site/p/4 .html\n";                               // a space: %20
+  input += "http://user:pw@" + b.substr(7) + "/site/p/5.html\n";  // userinfo
+  const std::string path = write_temp(input);
+  auto res = run_acrawl({path, "--retries", "0", "--connect-timeout", "2", "--format", "jsonl"});
+  std::remove(path.c_str());
+  CHECK(res.exit_code == 1);
+  CHECK(res.out.find(R"("url":")" + b + R"(/site/p/1.html","final_url")") != std::string::npos);
+  CHECK(res.out.find(R"("title":"Page 2 \u00b7 acrawl fixture site")") == std::string::npos);
+  CHECK(res.out.find("Page 2 \xC2\xB7 acrawl fixture site") != std::string::npos);
+  CHECK(res.out.find("Page 5 \xC2\xB7 acrawl fixture site") != std::string::npos);  // userinfo
+  CHECK(res.out.find(R"("final_url":")" + b + R"(/site/p/4%20.html")") != std::string::npos);
+  CHECK(res.out.find(R"(/aaaaaaaaaa)") != std::string::npos);  // the long line got its record
+  // One record per input line: the summary counts what was written.
+  const auto records = static_cast<std::size_t>(std::count(res.out.begin(), res.out.end(), '\n'));
+  CHECK(res.err.find(std::to_string(records) + " pages") != std::string::npos);
+  CHECK(records >= 8);
 }
 
 TEST_CASE("bad input: a line that is not a URL is an invalid_url record and a warning naming it") {

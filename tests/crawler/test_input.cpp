@@ -67,5 +67,10 @@ TEST_CASE("check_url: http(s) ok, other schemes refused, garbage invalid") {
   CHECK(check_url("example.com").verdict == UrlVerdict::invalid);
   CHECK(check_url("not a url").verdict == UrlVerdict::invalid);
   CHECK(check_url("http://").verdict == UrlVerdict::invalid);
+  CHECK(check_url("http://exa mple.com/").verdict == UrlVerdict::invalid);
+  CHECK(check_url("http://example.com/a b").verdict == UrlVerdict::ok);  // fetched as a%20b
+  CHECK(check_url("http://b\xC3\xBC"
+                  "cher.example/")
+            .verdict == UrlVerdict::ok);
   CHECK(url_scheme("Http://x") == "http");
 }

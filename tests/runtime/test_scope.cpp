@@ -91,6 +91,13 @@ Task<void> body_spawning(Scope& scope, int* count) {
   co_return;
 }
 
+// The body awaits a child that fails: the child's end wakes the body, and the same failure
+// cancels the scope (and so the body's await) before the body runs again.
+Task<void> awaits_failing_child(Scope& scope) {
+  JoinHandle<void> child = scope.spawn(fails_after(1ms));
+  co_await child;
+}
+
 Task<int> with_scope_runs_body() {
   int count = 0;
   co_await with_scope(body_spawning, &count);
@@ -148,6 +155,10 @@ TEST_CASE("JoinHandle::cancel cancels one task; result() then throws TaskCancell
 
 TEST_CASE("awaiting a JoinHandle returns the task's value") {
   CHECK(run(awaits_handle()) == 7);
+}
+
+TEST_CASE("awaiting a child that fails wakes the awaiter once and rethrows its error") {
+  CHECK_THROWS_AS(run(with_scope(awaits_failing_child)), std::runtime_error);
 }
 
 TEST_CASE("with_scope joins children the body spawned") {
