@@ -174,6 +174,9 @@ TEST_CASE("faults: each URL gets exactly one record saying what happened") {
       {b + "/redirect-to?url=ftp%3A%2F%2F127.0.0.1%2Fx", "unsupported_scheme"},
       {b + "/huge/3000000", "too_large"},
       {b + "/binary", "200"},
+      {b + "/gzip-page", "200"},
+      {b + "/gzip-bomb/50", "too_large"},  // 50 MiB of zeros in ~50 KB: the cap is on decoded bytes
+      {b + "/malformed-headers", "protocol"},
       {b + "/delay/3000/site/p/1.html", "timeout"},
       {"http://127.0.0.1:1/", "refused"},
       {"file:///etc/passwd", "unsupported_scheme"},
@@ -193,6 +196,7 @@ TEST_CASE("faults: each URL gets exactly one record saying what happened") {
   }
   CHECK(records[b + "/redirect/3"].title == "Redirect target");
   CHECK(records[b + "/binary"].title.empty());
+  CHECK(records[b + "/gzip-page"].title == "Compressed page");
 }
 
 TEST_CASE("a server dribbling bytes is cut off by --min-speed, long before --timeout") {
