@@ -7,7 +7,7 @@
 
 namespace acrawl::crawler {
 
-enum class OutputFormat { tsv, jsonl };
+enum class OutputFormat { tsv, jsonl, csv };
 
 // How the crawl is scheduled; the output is the same set of records in every mode.
 enum class Mode { async, threads, sync };

@@ -87,9 +87,13 @@ class FileSink final : public RecordSink {
   // A pipe or a terminal gets each record at once (a consumer may be reading as we go); a
   // regular file is written in large blocks.
   using Formatter = std::string (*)(const PageRecord&);
-  FileSink(Formatter format, std::FILE* out) : format_(format), out_(out) {
+  FileSink(Formatter format, std::FILE* out, std::string_view header = {})
+      : format_(format), out_(out) {
     struct stat st {};
     flush_each_ = ::fstat(::fileno(out), &st) != 0 || !S_ISREG(st.st_mode);
+    if (!header.empty() && std::fwrite(header.data(), 1, header.size(), out_) != header.size()) {
+      fail();
+    }
   }
   void write(const PageRecord& rec) override {
     line_ = format_(rec);
@@ -112,6 +116,38 @@ class FileSink final : public RecordSink {
 };
 
 }  // namespace
+
+namespace {
+// RFC 4180: quoted when it holds a comma or a quote (doubled inside), or starts or ends with a
+// space (which some readers trim); control characters are spaces already, as in TSV.
+void append_csv_field(std::string& out, std::string_view raw) {
+  std::string clean;
+  append_tsv_field(clean, raw);
+  const bool quote = clean.find_first_of(",\"") != std::string::npos ||
+                     (!clean.empty() && (clean.front() == ' ' || clean.back() == ' '));
+  if (!quote) {
+    out += clean;
+    return;
+  }
+  out.push_back('"');
+  for (char c : clean) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+}  // namespace
+
+std::string format_csv(const PageRecord& rec) {
+  std::string out;
+  append_csv_field(out, rec.url);
+  out.push_back(',');
+  out += rec.status_text();
+  out.push_back(',');
+  if (rec.title) append_csv_field(out, *rec.title);
+  out += "\r\n";
+  return out;
+}
 
 std::string format_tsv(const PageRecord& rec) {
   std::string out;
@@ -180,7 +216,15 @@ std::string format_links_tsv(const PageRecord& rec) {
 }
 
 std::unique_ptr<RecordSink> make_sink(OutputFormat format, std::FILE* out) {
-  return std::make_unique<FileSink>(format == OutputFormat::tsv ? &format_tsv : &format_jsonl, out);
+  switch (format) {
+    case OutputFormat::jsonl:
+      return std::make_unique<FileSink>(&format_jsonl, out);
+    case OutputFormat::csv:
+      return std::make_unique<FileSink>(&format_csv, out, "url,status,title\r\n");
+    case OutputFormat::tsv:
+      break;
+  }
+  return std::make_unique<FileSink>(&format_tsv, out);
 }
 
 std::unique_ptr<RecordSink> make_links_sink(std::FILE* out) {

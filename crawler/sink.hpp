@@ -14,6 +14,8 @@ namespace acrawl::crawler {
 
 // `url<TAB>status<TAB>title\n`.
 std::string format_tsv(const PageRecord& rec);
+// RFC 4180 `url,status,title` with CRLF (make_sink writes the header row first).
+std::string format_csv(const PageRecord& rec);
 // One JSON object and a newline.
 std::string format_jsonl(const PageRecord& rec);
 // `page<TAB>link\n` for each of the record's links (page: its final URL); "" without links.

@@ -63,7 +63,7 @@ Invocation parse_command_line(int argc, char** argv) {
       ->check(CLI::Range(0, 256));
   app.add_option("--format", format, "Output format")
       ->default_val(format)
-      ->check(CLI::IsMember({"tsv", "jsonl"}));
+      ->check(CLI::IsMember({"tsv", "jsonl", "csv"}));
   app.add_option("-o,--output", config.output_path, "Write records to FILE instead of stdout");
   app.add_option("--connect-timeout", connect_timeout_s, "Seconds to establish a connection")
       ->default_val(connect_timeout_s)
@@ -206,7 +206,9 @@ Invocation parse_command_line(int argc, char** argv) {
                  : scope == "prefix" ? crawler::ScopeKind::prefix
                  : scope == "any"    ? crawler::ScopeKind::any
                                      : crawler::ScopeKind::host;
-  config.format = format == "jsonl" ? crawler::OutputFormat::jsonl : crawler::OutputFormat::tsv;
+  config.format = format == "jsonl" ? crawler::OutputFormat::jsonl
+                  : format == "csv" ? crawler::OutputFormat::csv
+                                    : crawler::OutputFormat::tsv;
   config.mode = parse_mode(mode);
   config.progress = !no_progress && !quiet && ::isatty(2) == 1;
   config.fetch.connect_timeout_ms = to_ms(connect_timeout_s);

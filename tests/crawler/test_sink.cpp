@@ -87,3 +87,15 @@ TEST_CASE("jsonl: quotes, backslashes and control characters are escaped; output
   CHECK(line.find(R"("title":"x\\y\n\u0001)"
                   "\xef\xbf\xbd\"") != std::string::npos);
 }
+
+TEST_CASE("csv: RFC 4180 quoting, controls as spaces, CRLF") {
+  PageRecord r = page("http://a/?x=1,2", 200, "Say \"hi\", \x1b[1mnow\x1b[0m");
+  CHECK(format_csv(r) == "\"http://a/?x=1,2\",200,\"Say \"\"hi\"\",  [1mnow [0m\"\r\n");
+  PageRecord plain = page("http://a/", 200, "Plain title");
+  CHECK(format_csv(plain) == "http://a/,200,Plain title\r\n");
+  PageRecord padded = page("http://a/", 200, " padded ");
+  CHECK(format_csv(padded) == "http://a/,200,\" padded \"\r\n");
+  PageRecord failed = page("bad", 0, std::nullopt);
+  failed.error = "invalid_url";
+  CHECK(format_csv(failed) == "bad,invalid_url,\r\n");
+}
