@@ -13,22 +13,14 @@
 #include "crawler/html_title.hpp"
 #include "crawler/page.hpp"
 #include "crawler/utf8.hpp"
+#include "tests/support/page_content_summary.hpp"
 
 using namespace acrawl::crawler;
 
 namespace {
 
-// What the crawl uses: base, robots meta, link targets with and without nofollow ones.
 std::string describe(const PageContent& p) {
-  std::set<std::string> all, followable;
-  for (const RawLink& l : p.links) {
-    all.insert(l.href);
-    if (!l.nofollow) followable.insert(l.href);
-  }
-  std::string out = (p.base_href ? "b:" + *p.base_href : std::string("-")) +
-                    (p.meta_nofollow ? "N" : "n") + (p.meta_noindex ? "I" : "i");
-  for (const std::string& l : all) out += "\n" + l + (followable.count(l) ? "" : " nf");
-  return out;
+  return acrawl::test::page_content_summary(p);
 }
 
 }  // namespace

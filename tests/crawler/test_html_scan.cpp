@@ -16,26 +16,14 @@
 #include "crawler/html_links.hpp"
 #include "crawler/html_scan.hpp"
 #include "fixtures/server/site.hpp"
+#include "tests/support/page_content_summary.hpp"
 
 using namespace acrawl::crawler;
 
 namespace {
 
-// What the crawl takes from a page: base, robots meta, and the sets of link targets with and
-// without rel=nofollow ones. Not the order or multiplicity of links: the tree builder clones
-// <a> elements (reconstructing active formatting elements) and moves them (foster parenting),
-// and the crawl dedups links anyway.
 std::string describe(const PageContent& p) {
-  std::set<std::string> all, followable;
-  for (const RawLink& l : p.links) {
-    all.insert(l.href);
-    if (!l.nofollow) followable.insert(l.href);
-  }
-  std::ostringstream out;
-  out << "base=" << (p.base_href ? *p.base_href : "(none)") << " nofollow=" << p.meta_nofollow
-      << " noindex=" << p.meta_noindex << " links:";
-  for (const std::string& l : all) out << " [" << l << (followable.count(l) ? "" : "|nf") << "]";
-  return out.str();
+  return acrawl::test::page_content_summary(p);
 }
 
 // True when the scanner declined or agrees with the full parse; the test fails otherwise.
