@@ -107,7 +107,8 @@ Invocation parse_command_line(int argc, char** argv) {
       ->check(CLI::Range(0, 1'000'000))
       ->group(kFollow);
   app.add_option("--max-pages", follow.max_pages,
-                 "Fetch at most N pages, inputs included (0: no limit)")
+                 "Queue no more links once N pages are queued; inputs count and are always "
+                 "fetched (0: no limit)")
       ->default_val(follow.max_pages)
       ->group(kFollow);
   app.add_option("--scope", scope,
