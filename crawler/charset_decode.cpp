@@ -221,9 +221,10 @@ void decode_utf16(std::string& out, std::string_view in, bool big_endian) {
 }
 
 // One converter per encoding per thread: iconv_open is slow and iconv_t is not thread-safe.
+// Decoders convert to UTF-8, encoders (URL queries) from it.
 class IconvCache {
  public:
-  IconvCache() { cds_.fill(invalid()); }
+  explicit IconvCache(bool to_utf8) : to_utf8_(to_utf8) { cds_.fill(invalid()); }
   IconvCache(const IconvCache&) = delete;
   IconvCache& operator=(const IconvCache&) = delete;
   ~IconvCache() {
@@ -237,7 +238,7 @@ class IconvCache {
     const auto i = static_cast<std::size_t>(e);
     if (!tried_[i]) {
       tried_[i] = true;
-      cds_[i] = iconv_open("UTF-8", iconv_name(e));
+      cds_[i] = to_utf8_ ? iconv_open("UTF-8", iconv_name(e)) : iconv_open(iconv_name(e), "UTF-8");
     }
     if (cds_[i] != invalid()) iconv(cds_[i], nullptr, nullptr, nullptr, nullptr);
     return cds_[i];
@@ -246,6 +247,7 @@ class IconvCache {
   static iconv_t invalid() { return reinterpret_cast<iconv_t>(-1); }
 
  private:
+  bool to_utf8_;
   std::array<iconv_t, kEncodingCount> cds_{};
   std::array<bool, kEncodingCount> tried_{};
 };
@@ -258,7 +260,7 @@ std::string_view replacement_for_error_byte(Encoding e, unsigned char b) {
 }
 
 void decode_with_iconv(std::string& out, std::string_view in, Encoding e) {
-  thread_local IconvCache cache;
+  thread_local IconvCache cache(true);
   iconv_t cd = cache.get(e);
   if (cd == IconvCache::invalid()) {  // no converter: keep ASCII, replace the rest
     for (char c : in) {
@@ -320,22 +322,6 @@ char32_t next_code_point(std::string_view s, std::size_t& i) {
   return cp;
 }
 
-// One converter from UTF-8 per encoding per thread, like IconvCache.
-iconv_t encoder_for(Encoding e) {
-  thread_local std::array<iconv_t, kEncodingCount> cds = [] {
-    std::array<iconv_t, kEncodingCount> a;
-    a.fill(reinterpret_cast<iconv_t>(-1));
-    return a;
-  }();
-  thread_local std::array<bool, kEncodingCount> tried{};
-  const auto i = static_cast<std::size_t>(e);
-  if (!tried[i]) {
-    tried[i] = true;
-    cds[i] = iconv_open(iconv_name(e), "UTF-8");
-  }
-  return cds[i];
-}
-
 // Encodes one code point (as its UTF-8 bytes) into enc; false when enc cannot represent it.
 // Stateful encodings (ISO-2022-JP) are encoded one character at a time, each ending in ASCII
 // state, which is what a conforming encoder yields between characters anyway.
@@ -355,9 +341,9 @@ bool encode_code_point(std::string& out, std::string_view utf8_char, char32_t cp
     out.push_back('\x80');
     return true;
   }
-  iconv_t cd = encoder_for(e);
-  if (cd == reinterpret_cast<iconv_t>(-1)) return false;
-  iconv(cd, nullptr, nullptr, nullptr, nullptr);
+  thread_local IconvCache encoders(false);
+  iconv_t cd = encoders.get(e);  // reset
+  if (cd == IconvCache::invalid()) return false;
   std::array<char, 32> buf{};
   char* inp = const_cast<char*>(utf8_char.data());  // iconv's signature; it does not write input
   std::size_t inleft = utf8_char.size();

@@ -34,12 +34,12 @@ constexpr std::array<std::string_view, 106> kLegacyNames = {
     "sect",   "shy",    "sup1",   "sup2",   "sup3",   "szlig",  "thorn",  "times",  "uacute",
     "ucirc",  "ugrave", "uml",    "uuml",   "yacute", "yen",    "yuml"};
 
-bool is_alnum(char c) {
-  return ascii::is_ascii_alpha(c) || (c >= '0' && c <= '9');
+bool is_ws_char(char c) {
+  return ascii::is_ascii_ws(static_cast<unsigned char>(c));
 }
 
-bool is_ws(char c) {
-  return c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == ' ';
+bool is_alnum(char c) {
+  return ascii::is_ascii_alpha(c) || (c >= '0' && c <= '9');
 }
 
 // Thrown inside the scanner to give up on a document; caught at the top.
@@ -144,7 +144,7 @@ class Scanner {
 
   std::string tag_name() {
     std::string name;
-    while (pos_ < s_.size() && !is_ws(s_[pos_]) && s_[pos_] != '/' && s_[pos_] != '>') {
+    while (pos_ < s_.size() && !is_ws_char(s_[pos_]) && s_[pos_] != '/' && s_[pos_] != '>') {
       name.push_back(ascii_lower(s_[pos_++]));
     }
     return name;
@@ -161,7 +161,8 @@ class Scanner {
     self_closing_ = false;
     for (;;) {
       bool slash = false;
-      while (pos_ < s_.size() && (is_ws(s_[pos_]) || s_[pos_] == '/')) slash = s_[pos_++] == '/';
+      while (pos_ < s_.size() && (is_ws_char(s_[pos_]) || s_[pos_] == '/'))
+        slash = s_[pos_++] == '/';
       if (pos_ >= s_.size()) return false;
       if (s_[pos_] == '>') {
         self_closing_ = slash;
@@ -171,15 +172,15 @@ class Scanner {
       // Attribute name ('=' may start it; quotes and '<' are part of it).
       name.clear();
       name.push_back(ascii_lower(s_[pos_++]));
-      while (pos_ < s_.size() && !is_ws(s_[pos_]) && s_[pos_] != '/' && s_[pos_] != '>' &&
+      while (pos_ < s_.size() && !is_ws_char(s_[pos_]) && s_[pos_] != '/' && s_[pos_] != '>' &&
              s_[pos_] != '=') {
         name.push_back(ascii_lower(s_[pos_++]));
       }
-      while (pos_ < s_.size() && is_ws(s_[pos_])) ++pos_;
+      while (pos_ < s_.size() && is_ws_char(s_[pos_])) ++pos_;
       std::optional<std::string> value;
       if (pos_ < s_.size() && s_[pos_] == '=') {
         ++pos_;
-        while (pos_ < s_.size() && is_ws(s_[pos_])) ++pos_;
+        while (pos_ < s_.size() && is_ws_char(s_[pos_])) ++pos_;
         if (pos_ >= s_.size()) return false;
         value = attribute_value();
         if (!value) return false;
@@ -233,7 +234,7 @@ class Scanner {
     }
     if (q == '>') return value;  // missing value: empty, and the '>' ends the tag
     std::size_t end = pos_;
-    while (end < s_.size() && !is_ws(s_[end]) && s_[end] != '>') ++end;
+    while (end < s_.size() && !is_ws_char(s_[end]) && s_[end] != '>') ++end;
     if (end >= s_.size()) return std::nullopt;
     decode_into(value, s_.substr(pos_, end - pos_));
     pos_ = end;
@@ -424,7 +425,7 @@ class Scanner {
       pos_ = lt + 2;
       if (at_ci(name)) {
         std::size_t after = pos_ + name.size();
-        if (after < s_.size() && (is_ws(s_[after]) || s_[after] == '/' || s_[after] == '>')) {
+        if (after < s_.size() && (is_ws_char(s_[after]) || s_[after] == '/' || s_[after] == '>')) {
           // "<!--" then "<script" in script data enters the double-escaped state, where
           // "</script>" does not end the script: leave such scripts to the parser.
           if (script && double_escape_possible(s_.substr(start, lt - start))) throw Decline{};

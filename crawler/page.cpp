@@ -87,7 +87,10 @@ void limit_title(PageRecord& rec) noexcept {
 }
 
 void fill_title(PageRecord& rec, std::string_view body) {
-  const Sniffed sniffed = sniff_encoding(body, rec.content_type);
+  fill_title(rec, body, sniff_encoding(body, rec.content_type));
+}
+
+void fill_title(PageRecord& rec, std::string_view body, const Sniffed& sniffed) {
   rec.encoding = std::string(encoding_name(sniffed.encoding));
   rec.encoding_source = std::string(source_name(sniffed.source));
   const std::string_view content = body.substr(sniffed.bom_length);

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "crawler/charset.hpp"
 #include "crawler/fetch.hpp"
 #include "crawler/record.hpp"
 
@@ -26,6 +27,9 @@ bool has_html_body(const PageRecord& rec, const FetchResult& result) noexcept;
 // be set): document.title from the smallest prefix that settles it, or from a full parse.
 // Never throws but bad_alloc.
 void fill_title(PageRecord& rec, std::string_view body);
+// The same with the body's encoding already sniffed (sniffing an undeclared page validates all
+// of it as UTF-8: not twice). Never throws but bad_alloc.
+void fill_title(PageRecord& rec, std::string_view body, const Sniffed& sniffed);
 
 // Titles are cut to this many characters (code points), on a character boundary.
 inline constexpr std::size_t kMaxTitleChars = 1024;

@@ -54,7 +54,7 @@ ParsedPage parse_page(std::string url, FetchResult result, const LinkOptions& op
   PageContent content;
   if (std::optional<PageContent> fast = scan_links(utf8)) {
     content = std::move(*fast);
-    fill_title(rec, result.body);
+    fill_title(rec, result.body, sniffed);
   } else {
     content = extract_page(utf8);
     rec.encoding = std::string(encoding_name(sniffed.encoding));

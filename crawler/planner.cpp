@@ -86,9 +86,9 @@ bool CrawlPlanner::enqueue(const Url& url, std::string_view record_url, int dept
 }
 
 std::optional<PageRecord> CrawlPlanner::add_seed(const InputItem& input) {
-  if (std::optional<PageRecord> refused = refuse(input)) return refused;
   std::optional<Url> url = Url::parse(input.url);
   if (!url || !url->is_http()) {
+    if (std::optional<PageRecord> refused = refuse(input)) return refused;  // says why
     spdlog::warn("{}: not a valid URL: {}", input.where, input.url);
     return error_record(input.url, error_words::invalid_url);
   }
