@@ -159,6 +159,7 @@ class Scanner {
   bool attributes(Attributes* out) {
     std::string name;
     self_closing_ = false;
+    had_attributes_ = false;
     for (;;) {
       bool slash = false;
       while (pos_ < s_.size() && (is_ws_char(s_[pos_]) || s_[pos_] == '/'))
@@ -170,6 +171,7 @@ class Scanner {
         return true;
       }
       // Attribute name ('=' may start it; quotes and '<' are part of it).
+      had_attributes_ = true;
       name.clear();
       name.push_back(ascii_lower(s_[pos_++]));
       while (pos_ < s_.size() && !is_ws_char(s_[pos_]) && s_[pos_] != '/' && s_[pos_] != '>' &&
@@ -383,6 +385,8 @@ class Scanner {
           pos_ = s_.size();
           return;
         }
+        // gumbo 0.10.1 ignores an end tag with attributes here ("</svg x>"); the spec does not.
+        if (had_attributes_) throw Decline{};
         auto match = std::find(open.rbegin(), open.rend(), name);
         if (match == open.rend()) throw Decline{};  // closes an HTML element around the SVG
         open.erase(std::prev(match.base()), open.end());
@@ -450,7 +454,8 @@ class Scanner {
 
   std::string_view s_;
   std::size_t pos_ = 0;
-  bool self_closing_ = false;  // of the last tag read
+  bool self_closing_ = false;    // of the last tag read
+  bool had_attributes_ = false;  // the last tag read had attributes
   PageContent page_;
 };
 
