@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "crawler/charset.hpp"
-#include "crawler/utf8.hpp"
+#include "crawler/text/charset.hpp"
+#include "crawler/text/utf8.hpp"
 
 using namespace acrawl::crawler;
 

@@ -7,11 +7,12 @@
 #include <string>
 #include <string_view>
 
-#include "crawler/html_links.hpp"
-#include "crawler/html_scan.hpp"
-#include "crawler/html_title.hpp"
-#include "crawler/page.hpp"
-#include "crawler/utf8.hpp"
+#include "crawler/html/links.hpp"
+#include "crawler/html/scan.hpp"
+#include "crawler/html/title.hpp"
+#include "crawler/parse/page_record.hpp"
+#include "crawler/parse/page_title.hpp"
+#include "crawler/text/utf8.hpp"
 #include "tests/support/page_content_summary.hpp"
 
 using namespace acrawl::crawler;

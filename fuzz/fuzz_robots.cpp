@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "crawler/robots.hpp"
+#include "crawler/frontier/robots.hpp"
 
 using acrawl::crawler::RobotsRules;
 

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "crawler/url.hpp"
+#include "crawler/url/url.hpp"
 
 using acrawl::crawler::Encoding;
 using acrawl::crawler::Url;

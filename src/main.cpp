@@ -9,8 +9,8 @@
 #include <exception>
 
 #include "bench/mode_comparison.hpp"
-#include "crawler/crawl.hpp"
-#include "crawler/input.hpp"
+#include "crawler/crawl/run_crawl.hpp"
+#include "crawler/input/url_source.hpp"
 #include "src/cli.hpp"
 
 namespace {

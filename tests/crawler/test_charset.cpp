@@ -5,9 +5,9 @@
 #include <thread>
 #include <vector>
 
-#include "crawler/charset.hpp"
-#include "crawler/encoding_labels.hpp"
-#include "crawler/utf8.hpp"
+#include "crawler/text/charset.hpp"
+#include "crawler/text/encoding_labels.hpp"
+#include "crawler/text/utf8.hpp"
 
 using namespace std::string_view_literals;
 using namespace acrawl::crawler;

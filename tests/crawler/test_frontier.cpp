@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "crawler/frontier.hpp"
-#include "crawler/robots.hpp"
+#include "crawler/frontier/frontier.hpp"
+#include "crawler/frontier/robots.hpp"
 
 using namespace std::chrono_literals;
 using acrawl::crawler::CrawlItem;

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "crawler/charset.hpp"
-#include "crawler/html_links.hpp"
-#include "crawler/html_scan.hpp"
+#include "crawler/html/links.hpp"
+#include "crawler/html/scan.hpp"
+#include "crawler/text/charset.hpp"
 #include "fixtures/server/site.hpp"
 #include "tests/support/page_content_summary.hpp"
 

@@ -5,8 +5,8 @@
 #include <fstream>
 #include <string>
 
-#include "crawler/input.hpp"
-#include "crawler/url_check.hpp"
+#include "crawler/input/url_source.hpp"
+#include "crawler/url/check.hpp"
 
 using namespace acrawl::crawler;
 

@@ -8,10 +8,10 @@
 #include <string_view>
 #include <vector>
 
-#include "crawler/charset.hpp"
-#include "crawler/html_links.hpp"
-#include "crawler/html_title.hpp"
-#include "crawler/utf8.hpp"
+#include "crawler/html/links.hpp"
+#include "crawler/html/title.hpp"
+#include "crawler/text/charset.hpp"
+#include "crawler/text/utf8.hpp"
 #include "fixtures/server/site.hpp"
 
 using namespace std::string_view_literals;

@@ -5,11 +5,12 @@
 #include <sstream>
 #include <string>
 
-#include "crawler/charset.hpp"
-#include "crawler/html_title.hpp"
-#include "crawler/page.hpp"
-#include "crawler/parse_page.hpp"
-#include "crawler/utf8.hpp"
+#include "crawler/html/title.hpp"
+#include "crawler/parse/page_record.hpp"
+#include "crawler/parse/page_title.hpp"
+#include "crawler/parse/parse_page.hpp"
+#include "crawler/text/charset.hpp"
+#include "crawler/text/utf8.hpp"
 #include "fixtures/server/site.hpp"
 
 using namespace acrawl::crawler;

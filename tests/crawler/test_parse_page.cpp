@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "crawler/fetch.hpp"
-#include "crawler/html_links.hpp"
-#include "crawler/page.hpp"
-#include "crawler/parse_page.hpp"
-#include "crawler/url.hpp"
+#include "crawler/fetch/fetch.hpp"
+#include "crawler/html/links.hpp"
+#include "crawler/parse/page_record.hpp"
+#include "crawler/parse/parse_page.hpp"
+#include "crawler/url/url.hpp"
 
 using acrawl::crawler::build_record;
 using acrawl::crawler::extract_page;

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "crawler/robots.hpp"
+#include "crawler/frontier/robots.hpp"
 
 using namespace std::string_literals;
 using namespace std::string_view_literals;

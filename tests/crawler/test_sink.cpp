@@ -2,8 +2,8 @@
 
 #include <string>
 
-#include "crawler/record.hpp"
-#include "crawler/sink.hpp"
+#include "crawler/output/record.hpp"
+#include "crawler/output/sink.hpp"
 
 using namespace acrawl::crawler;
 

@@ -1,6 +1,6 @@
 // Url: the WHATWG URL parser against the web-platform-tests data, plus targeted tests.
 
-#include "crawler/url.hpp"
+#include "crawler/url/url.hpp"
 
 #include <doctest/doctest.h>
 
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "crawler/utf8.hpp"
+#include "crawler/text/utf8.hpp"
 
 using acrawl::crawler::dedup_key;
 using acrawl::crawler::Encoding;

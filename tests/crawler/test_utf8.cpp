@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-#include "crawler/utf8.hpp"
+#include "crawler/text/utf8.hpp"
 
 using namespace std::string_literals;
 using namespace std::string_view_literals;

@@ -5,7 +5,7 @@
 #include <sstream>
 #include <string>
 
-#include "crawler/html_links.hpp"
+#include "crawler/html/links.hpp"
 
 namespace acrawl::test {
 

@@ -1,0 +1,146 @@
+#include "crawler/crawl/run_crawl.hpp"
+
+#include <curl/curl.h>
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <system_error>
+
+#include "crawler/crawl/async_mode.hpp"
+#include "crawler/crawl/blocking_modes.hpp"
+#include "crawler/fetch/fd_limit.hpp"
+#include "crawler/input/url_source.hpp"
+#include "crawler/output/output.hpp"
+#include "crawler/output/progress.hpp"
+#include "crawler/output/sink.hpp"
+
+namespace acrawl::crawler {
+
+const char* mode_name(Mode mode) noexcept {
+  switch (mode) {
+    case Mode::async:
+      return "async";
+    case Mode::threads:
+      return "threads";
+    case Mode::sync:
+      return "sync";
+  }
+  return "?";
+}
+
+namespace {
+
+using FilePtr = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
+
+FilePtr open_for_writing(const std::string& path, const char* what) {
+  FilePtr file(std::fopen(path.c_str(), "wb"), &std::fclose);
+  if (!file) {
+    throw std::system_error(errno, std::generic_category(),
+                            std::string("cannot open ") + what + " '" + path + "'");
+  }
+  return file;
+}
+
+void close_checked(FilePtr file, const char* what) {
+  if (std::fclose(file.release()) != 0) {
+    throw std::system_error(errno, std::generic_category(), std::string("cannot write ") + what);
+  }
+}
+
+// Settings that follow from others and from the system: the concurrency the open-files limit
+// allows, and, with thousands of transfers at once, a smaller curl receive buffer (16 KB each
+// by default) since those buffers become most of the memory.
+CrawlConfig effective(CrawlConfig config) {
+  config.concurrency = fit_concurrency(config.concurrency);
+  if (config.fetch.receive_buffer == 0 && config.concurrency > 256) {
+    config.fetch.receive_buffer = 4096;
+  }
+  return config;
+}
+
+void run_mode(const CrawlConfig& config, UrlSource& source, CrawlOutput& output,
+              bool& interrupted) {
+  switch (config.mode) {
+    case Mode::async:
+      crawl_async(config, source, output, interrupted);
+      return;
+    case Mode::threads:
+      crawl_blocking(config, source, output, config.concurrency, interrupted);
+      return;
+    case Mode::sync:
+      crawl_blocking(config, source, output, 0, interrupted);
+      return;
+  }
+}
+
+// The async mode resolves names inside libcurl's multi loop: without AsynchDNS every lookup
+// blocks the whole loop.
+void check_resolver(Mode mode) {
+  const curl_version_info_data* info = curl_version_info(CURLVERSION_NOW);
+  if (mode == Mode::async && (info->features & CURL_VERSION_ASYNCHDNS) == 0) {
+    spdlog::warn(
+        "libcurl {} resolves names synchronously (no AsynchDNS): each DNS lookup "
+        "stalls every transfer; --mode threads avoids that",
+        info->version);
+  }
+}
+
+}  // namespace
+
+CrawlSummary run_crawl(const CrawlConfig& config) {
+  check_resolver(config.mode);
+  UrlSource source(config.inputs);
+  FilePtr file(nullptr, &std::fclose);
+  if (!config.output_path.empty()) file = open_for_writing(config.output_path, "output file");
+  FilePtr stats_file(nullptr, &std::fclose);
+  if (!config.stats_json_path.empty()) {
+    stats_file = open_for_writing(config.stats_json_path, "stats file");
+  }
+  FilePtr links_file(nullptr, &std::fclose);
+  std::unique_ptr<RecordSink> links_sink;
+  if (!config.follow.links_path.empty()) {
+    links_file = open_for_writing(config.follow.links_path, "links file");
+    links_sink = make_links_sink(links_file.get());
+  }
+  auto sink = make_sink(config.format, file ? file.get() : stdout);
+  CrawlOutput output(*sink, links_sink.get());
+  auto start = std::chrono::steady_clock::now();
+  bool interrupted = false;
+  {
+    ProgressLine progress(output.live(), config.progress);
+    try {
+      run_mode(effective(config), source, output, interrupted);
+    } catch (...) {
+      try {
+        sink->flush();
+        if (links_sink) links_sink->flush();
+      } catch (...) {
+      }
+      throw;
+    }
+  }
+  sink->flush();
+  if (file) close_checked(std::move(file), "output file");
+  if (links_sink) links_sink->flush();
+  if (links_file) close_checked(std::move(links_file), "links file");
+
+  CrawlSummary summary = output.summary();
+  summary.mode = mode_name(config.mode);
+  summary.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  summary.measure_process();
+  summary.interrupted = interrupted;
+  auto cancelled = summary.failures.find("cancelled");
+  summary.unfinished = cancelled == summary.failures.end() ? 0 : cancelled->second;
+  if (stats_file) {
+    std::string json = summary_json(summary);
+    std::fwrite(json.data(), 1, json.size(), stats_file.get());
+    close_checked(std::move(stats_file), "stats file");
+  }
+  return summary;
+}
+
+}  // namespace acrawl::crawler
