@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 
 namespace acrawl::rt {
 
@@ -34,15 +35,25 @@ std::uint32_t epoll_events_for(int what) {
   if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) ev |= EPOLLOUT;
   return ev;
 }
+
+template <class T>
+void set(CURLM* multi, CURLMoption option, const char* name, T value) {
+  const CURLMcode code = curl_multi_setopt(multi, option, value);
+  if (code != CURLM_OK) {
+    curl_multi_cleanup(multi);
+    throw std::runtime_error(std::string("libcurl refuses ") + name + ": " +
+                             curl_multi_strerror(code));
+  }
+}
 }  // namespace
 
 CurlMulti::CurlMulti() : loop_(Loop::current()) {
   multi_ = curl_multi_init();
   if (multi_ == nullptr) throw std::runtime_error("curl_multi_init failed");
-  curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &CurlMulti::on_socket);
-  curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
-  curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &CurlMulti::on_timer);
-  curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+  set(multi_, CURLMOPT_SOCKETFUNCTION, "CURLMOPT_SOCKETFUNCTION", &CurlMulti::on_socket);
+  set(multi_, CURLMOPT_SOCKETDATA, "CURLMOPT_SOCKETDATA", this);
+  set(multi_, CURLMOPT_TIMERFUNCTION, "CURLMOPT_TIMERFUNCTION", &CurlMulti::on_timer);
+  set(multi_, CURLMOPT_TIMERDATA, "CURLMOPT_TIMERDATA", this);
 }
 
 CurlMulti::~CurlMulti() {

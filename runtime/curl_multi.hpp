@@ -24,7 +24,7 @@ class CurlMulti {
   class TransferAwaiter;
 
   // Binds to the current thread's loop. Throws std::runtime_error if curl cannot create a
-  // multi handle.
+  // multi handle or refuses one of its callbacks.
   CurlMulti();
   // Precondition: no transfer in flight (awaiters remove their handles when destroyed).
   ~CurlMulti();

@@ -11,7 +11,10 @@ namespace acrawl::cli {
 // Process exit codes (documented in the README).
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitSomeFailed = 1;
-inline constexpr int kExitUsage = 2;
+inline constexpr int kExitUsage = 2;  // usage, input or output error
+// acrawl could not run: the system refused a resource (threads, descriptors, memory) or
+// libcurl refused an option it needs.
+inline constexpr int kExitCannotRun = 3;
 inline constexpr int kExitInterrupted = 130;
 
 struct Invocation {

@@ -4,13 +4,14 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <system_error>
-
 #include <exception>
+#include <new>
+#include <system_error>
 
 #include "bench/mode_comparison.hpp"
 #include "crawler/crawl/run_crawl.hpp"
 #include "crawler/input/url_source.hpp"
+#include "crawler/output/sink.hpp"
 #include "src/cli.hpp"
 
 namespace {
@@ -25,6 +26,16 @@ void setup_logging(int verbosity) {
   spdlog::set_default_logger(logger);
 }
 
+int run(const acrawl::cli::Invocation& inv) {
+  using namespace acrawl;
+  if (inv.bench) return bench::compare_modes(*inv.bench);
+  crawler::CrawlSummary summary = crawler::run_crawl(*inv.config);
+  spdlog::info("{}", crawler::format_summary(summary));
+  return summary.interrupted  ? cli::kExitInterrupted
+         : summary.failed > 0 ? cli::kExitSomeFailed
+                              : cli::kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -32,28 +43,25 @@ int main(int argc, char** argv) {
   cli::Invocation inv = cli::parse_command_line(argc, argv);
   if (!inv.config && !inv.bench) return inv.exit_code;
   setup_logging(inv.verbosity);
-  curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (const CURLcode init = curl_global_init(CURL_GLOBAL_DEFAULT); init != CURLE_OK) {
+    spdlog::error("libcurl cannot start: {}", curl_easy_strerror(init));
+    return cli::kExitCannotRun;
+  }
   int code = cli::kExitOk;
   try {
-    if (inv.bench) {
-      code = bench::compare_modes(*inv.bench);
-      curl_global_cleanup();
-      return code;
-    }
-    crawler::CrawlSummary summary = crawler::run_crawl(*inv.config);
-    spdlog::info("{}", crawler::format_summary(summary));
-    code = summary.interrupted  ? cli::kExitInterrupted
-           : summary.failed > 0 ? cli::kExitSomeFailed
-                                : cli::kExitOk;
+    code = run(inv);
   } catch (const crawler::InputError& e) {
     spdlog::error("{}", e.what());
     code = cli::kExitUsage;
-  } catch (const std::system_error& e) {  // the output cannot be written (disk full, ...)
+  } catch (const crawler::OutputError& e) {  // full disk, closed pipe, a directory
     spdlog::error("{}", e.what());
     code = cli::kExitUsage;
-  } catch (const std::exception& e) {
+  } catch (const std::bad_alloc&) {
+    spdlog::error("out of memory");
+    code = cli::kExitCannotRun;
+  } catch (const std::exception& e) {  // threads, epoll, descriptors, a libcurl option refused
     spdlog::error("{}", e.what());
-    code = cli::kExitSomeFailed;
+    code = cli::kExitCannotRun;
   }
   curl_global_cleanup();
   return code;

@@ -2,18 +2,20 @@
 // The async mode: one loop thread. Bounded-concurrency fetch tasks over curl's multi interface
 // push responses into a bounded queue; parser workers pop them and run decoding and parsing on
 // a thread pool; records go to the output. All inside one scope: an error or a signal cancels
-// everything.
+// everything. The crawl's logic is the CrawlDriver's; this file only schedules it.
 
 #include "crawler/config.hpp"
+#include "crawler/crawl/interrupt.hpp"
 #include "crawler/input/url_source.hpp"
 #include "crawler/output/output.hpp"
 
 namespace acrawl::crawler {
 
-// Writes one record per URL of source to output. On SIGINT/SIGTERM sets interrupted and stops:
-// transfers under way and responses not yet parsed get a `cancelled` record; URLs not yet read
-// get none. Throws what the source or the output throw (InputError, std::system_error).
+// Writes one record per URL of source to output. At the first signal (interrupt) it stops:
+// transfers under way and responses not yet parsed get a `cancelled` record, input URLs still
+// queued too; URLs not yet read get none. Throws what the source or the output throw
+// (InputError, std::system_error).
 void crawl_async(const CrawlConfig& config, UrlSource& source, CrawlOutput& output,
-                 bool& interrupted);
+                 Interrupt& interrupt);
 
 }  // namespace acrawl::crawler

@@ -1,7 +1,5 @@
 #include "crawler/crawl/blocking_modes.hpp"
 
-#include <algorithm>
-#include <atomic>
 #include <condition_variable>
 #include <exception>
 #include <memory>
@@ -10,69 +8,67 @@
 #include <thread>
 #include <vector>
 
-#include "crawler/crawl/interrupt.hpp"
+#include "crawler/crawl/driver.hpp"
 #include "crawler/fetch/curl_share.hpp"
 #include "crawler/fetch/fetch.hpp"
-#include "crawler/frontier/planner.hpp"
-#include "crawler/parse/page_record.hpp"
 
 namespace acrawl::crawler {
 
 namespace {
 
-// Waiting workers look at the interrupt flag this often (a signal handler cannot notify).
-constexpr auto kPollInterval = std::chrono::milliseconds(100);
-
 class BlockingCrawl {
  public:
   BlockingCrawl(const CrawlConfig& config, UrlSource& source, CrawlOutput& output, CURLSH* share,
-                const InterruptFlag& interrupt, std::size_t workers)
-      : planner_(config),
+                const Interrupt& interrupt)
+      : driver_(config, output),
         source_(source),
         output_(output),
         share_(share),
-        interrupt_(interrupt),
-        high_water_(std::max<std::size_t>(workers, 1) + 64) {}
+        interrupt_(interrupt) {}
 
-  // One worker: take the next fetch the planner allows, fetch it, parse it, write its record;
-  // until the crawl is over, a signal arrives, or another worker failed.
+  // Wakes every waiting worker (the output got room, a signal came). Thread-safe.
+  void poke() {
+    std::lock_guard lock(mutex_);
+    changed_.notify_all();
+  }
+
+  // One worker: take the next fetch the driver allows, fetch it, parse it; until the crawl is
+  // over, a signal arrives, or another worker failed.
   void work() noexcept {
     try {
-      Fetch fetch(planner_.page_fetch(), share_, &interrupt_.flag());
-      std::unique_ptr<Fetch> robots;
+      // Handles are made before the first page: an option this libcurl refuses fails here.
+      Fetch page_fetch(driver_.fetch_options(CrawlItem{}), share_, &interrupt_.flag());
+      std::unique_ptr<Fetch> robots_fetch;
       while (std::optional<CrawlItem> item = next()) {
+        Fetch* fetch = &page_fetch;
         if (item->robots_txt) {
-          if (!robots) robots = std::make_unique<Fetch>(planner_.robots_fetch(), share_, nullptr);
-          robots->prepare(item->url);
-          FetchResult result = robots->finish(curl_easy_perform(robots->easy()));
-          std::lock_guard lock(mutex_);
-          planner_.robots_fetched(*item, result, SteadyClock::now());
-          changed_.notify_all();
-          continue;
+          if (!robots_fetch) {
+            robots_fetch =
+                std::make_unique<Fetch>(driver_.fetch_options(*item), share_, &interrupt_.flag());
+          }
+          fetch = robots_fetch.get();
         }
         output_.live().transfer_started();
-        fetch.prepare(item->url);
-        CURLcode code = curl_easy_perform(fetch.easy());
+        CURLcode code = fetch->prepare(item->url);
+        if (code == CURLE_OK) code = curl_easy_perform(fetch->easy());
         output_.live().transfer_ended();
-        FetchResult result = fetch.finish(code);
+        FetchResult result = fetch->finish(code);
+        // A page whose transfer a signal aborted (CURLE_ABORTED_BY_CALLBACK) goes on to its
+        // `cancelled` record, like the async mode's; a robots.txt says nothing of its site.
+        CrawlDriver::Then then = CrawlDriver::Then::done;
         {
           std::lock_guard lock(mutex_);
-          const bool again = planner_.transfer_ended(*item, result, SteadyClock::now());
+          if (item->robots_txt && code == CURLE_ABORTED_BY_CALLBACK) {
+            driver_.cancelled(*item);
+          } else {
+            then = driver_.transfer_ended(*item, result, SteadyClock::now());
+          }
           changed_.notify_all();
-          if (again) continue;  // queued for another attempt: no record yet
-          ++unparsed_;
         }
-        ParsedPage page =
-            planner_.wants_links()
-                ? parse_page(item->record, std::move(result), planner_.link_options())
-                : ParsedPage{build_record(item->record, std::move(result)), {}, false};
-        {
-          std::lock_guard lock(mutex_);
-          planner_.page_parsed(*item, page);
-        }
-        output_.emit(page.record);
+        if (then == CrawlDriver::Then::done) continue;
+        ParsedPage page = driver_.parse_stage()(item->record, std::move(result));
         std::lock_guard lock(mutex_);
-        --unparsed_;
+        driver_.page_parsed(*item, std::move(page));
         changed_.notify_all();
       }
     } catch (...) {
@@ -91,9 +87,7 @@ class BlockingCrawl {
   }
 
   // After the workers stopped: the input URLs never started get their record.
-  void finish() {
-    for (const PageRecord& rec : planner_.drain_inputs()) output_.emit(rec);
-  }
+  void finish() { driver_.stop(); }
 
   void rethrow_error() {
     if (error_) std::rethrow_exception(error_);
@@ -106,24 +100,23 @@ class BlockingCrawl {
     std::unique_lock lock(mutex_);
     for (;;) {
       if (failed_ || interrupt_.raised()) return std::nullopt;
-      Frontier::Next n = planner_.next(SteadyClock::now());
-      if (n.item && n.disallowed) {
-        output_.emit(CrawlPlanner::disallowed_record(*n.item));
-        continue;
-      }
-      if (n.item) return std::move(n.item);
+      CrawlDriver::Work work = driver_.next(SteadyClock::now(), 1);
+      if (!work.fetches.empty()) return std::move(work.fetches.front());
       // Input is read only when nothing can start: reading may wait on a producer (stdin).
-      if (!input_done_ && !reading_ && planner_.queued() < high_water_) {
+      if (!work.output_full && !reading_ && driver_.wants_input()) {
         read_input(lock);
         continue;
       }
-      if (input_done_ && planner_.idle() && unparsed_ == 0) {
+      if (driver_.finished()) {
         changed_.notify_all();
         return std::nullopt;
       }
-      auto until = SteadyClock::now() + kPollInterval;
-      if (n.wake_at) until = std::min(until, *n.wake_at);
-      changed_.wait_until(lock, until);
+      // A transfer ending, a page parsed, input read, room in the output or a signal notifies.
+      if (work.wake_at) {
+        changed_.wait_until(lock, *work.wake_at);
+      } else {
+        changed_.wait(lock);
+      }
     }
   }
 
@@ -132,7 +125,7 @@ class BlockingCrawl {
     lock.unlock();
     std::vector<InputItem> batch;
     try {
-      batch = source_.next_batch(64);
+      batch = source_.next_batch(CrawlDriver::kInputBatch);
     } catch (...) {
       lock.lock();
       reading_ = false;
@@ -140,57 +133,61 @@ class BlockingCrawl {
     }
     lock.lock();
     reading_ = false;
-    if (batch.empty()) input_done_ = true;
-    for (const InputItem& item : batch) {
-      if (std::optional<PageRecord> refused = planner_.add_seed(item)) output_.emit(*refused);
-    }
+    driver_.add_input(batch);
     changed_.notify_all();
   }
 
-  CrawlPlanner planner_;
+  CrawlDriver driver_;
   UrlSource& source_;
   CrawlOutput& output_;
   CURLSH* share_;
-  const InterruptFlag& interrupt_;
-  const std::size_t high_water_;
-  std::mutex mutex_;  // everything below, and the planner
+  const Interrupt& interrupt_;
+  std::mutex mutex_;  // everything below, and the driver
   std::condition_variable changed_;
-  bool input_done_ = false;
   bool reading_ = false;
-  std::size_t unparsed_ = 0;  // fetched, record not yet written
   bool failed_ = false;
   std::exception_ptr error_;
 };
 
+// Runs the workers, with the output's room and the first signal waking them, and finishes.
+void run_workers(BlockingCrawl& crawl, CrawlOutput& output, Interrupt& interrupt,
+                 std::size_t threads) {
+  output.on_room([&crawl] { crawl.poke(); });
+  Interrupt::Subscription stop = interrupt.on_first([&crawl] { crawl.poke(); });
+  struct Unregister {
+    CrawlOutput& output;
+    ~Unregister() { output.on_room({}); }
+  } unregister{output};
+  if (threads == 0) {
+    crawl.work();
+  } else {
+    std::vector<std::thread> workers;
+    workers.reserve(threads);
+    try {
+      for (std::size_t i = 0; i < threads; ++i) workers.emplace_back([&crawl] { crawl.work(); });
+    } catch (...) {
+      crawl.abort();  // out of threads: stop those that started, then report
+      for (auto& t : workers) t.join();
+      throw;
+    }
+    for (auto& t : workers) t.join();
+  }
+  crawl.finish();
+  crawl.rethrow_error();
+}
+
 }  // namespace
 
 void crawl_blocking(const CrawlConfig& config, UrlSource& source, CrawlOutput& output,
-                    std::size_t threads, bool& interrupted) {
-  InterruptFlag interrupt;
-  source.set_stop_flag(&interrupt.flag());
+                    std::size_t threads, Interrupt& interrupt) {
   if (threads == 0) {
-    BlockingCrawl crawl(config, source, output, nullptr, interrupt, 1);
-    crawl.work();
-    crawl.finish();
-    interrupted = interrupt.raised();
-    crawl.rethrow_error();
+    BlockingCrawl crawl(config, source, output, nullptr, interrupt);
+    run_workers(crawl, output, interrupt, 0);
     return;
   }
   SharedCaches caches;
-  BlockingCrawl crawl(config, source, output, caches.handle(), interrupt, threads);
-  std::vector<std::thread> workers;
-  workers.reserve(threads);
-  try {
-    for (std::size_t i = 0; i < threads; ++i) workers.emplace_back([&crawl] { crawl.work(); });
-  } catch (...) {
-    crawl.abort();  // out of threads: stop those that started, then report
-    for (auto& t : workers) t.join();
-    throw;
-  }
-  for (auto& t : workers) t.join();
-  crawl.finish();
-  interrupted = interrupt.raised();
-  crawl.rethrow_error();
+  BlockingCrawl crawl(config, source, output, caches.handle(), interrupt);
+  run_workers(crawl, output, interrupt, threads);
 }
 
 }  // namespace acrawl::crawler

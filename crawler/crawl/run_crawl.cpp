@@ -7,11 +7,14 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
-#include <system_error>
 
 #include "crawler/crawl/async_mode.hpp"
 #include "crawler/crawl/blocking_modes.hpp"
+#include "crawler/crawl/interrupt.hpp"
 #include "crawler/fetch/fd_limit.hpp"
+#include "crawler/fetch/fetch.hpp"
+#include "crawler/frontier/memory_state.hpp"
+#include "crawler/frontier/planner.hpp"
 #include "crawler/input/url_source.hpp"
 #include "crawler/output/output.hpp"
 #include "crawler/output/progress.hpp"
@@ -38,15 +41,15 @@ using FilePtr = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
 FilePtr open_for_writing(const std::string& path, const char* what) {
   FilePtr file(std::fopen(path.c_str(), "wb"), &std::fclose);
   if (!file) {
-    throw std::system_error(errno, std::generic_category(),
-                            std::string("cannot open ") + what + " '" + path + "'");
+    throw OutputError(errno, std::generic_category(),
+                      std::string("cannot open ") + what + " '" + path + "'");
   }
   return file;
 }
 
 void close_checked(FilePtr file, const char* what) {
   if (std::fclose(file.release()) != 0) {
-    throw std::system_error(errno, std::generic_category(), std::string("cannot write ") + what);
+    throw OutputError(errno, std::generic_category(), std::string("cannot write ") + what);
   }
 }
 
@@ -62,16 +65,16 @@ CrawlConfig effective(CrawlConfig config) {
 }
 
 void run_mode(const CrawlConfig& config, UrlSource& source, CrawlOutput& output,
-              bool& interrupted) {
+              Interrupt& interrupt) {
   switch (config.mode) {
     case Mode::async:
-      crawl_async(config, source, output, interrupted);
+      crawl_async(config, source, output, interrupt);
       return;
     case Mode::threads:
-      crawl_blocking(config, source, output, config.concurrency, interrupted);
+      crawl_blocking(config, source, output, config.concurrency, interrupt);
       return;
     case Mode::sync:
-      crawl_blocking(config, source, output, 0, interrupted);
+      crawl_blocking(config, source, output, 0, interrupt);
       return;
   }
 }
@@ -88,10 +91,23 @@ void check_resolver(Mode mode) {
   }
 }
 
+// Every option of a page and of a robots.txt transfer, tried on one handle each before the
+// crawl starts: an option this libcurl refuses stops it here, with its name.
+void check_fetch_options(const CrawlConfig& config) {
+  MemoryState probe_state(frontier_options(config));
+  CrawlPlanner planner(config, probe_state);
+  const std::atomic<bool> never{false};
+  Fetch page(planner.page_fetch(), nullptr, &never);
+  Fetch robots(planner.robots_fetch(), nullptr, &never);
+}
+
 }  // namespace
 
 CrawlSummary run_crawl(const CrawlConfig& config) {
+  // Before any other thread starts: every thread inherits the blocked signals.
+  Interrupt interrupt;
   check_resolver(config.mode);
+  check_fetch_options(config);
   UrlSource source(config.inputs);
   FilePtr file(nullptr, &std::fclose);
   if (!config.output_path.empty()) file = open_for_writing(config.output_path, "output file");
@@ -105,39 +121,43 @@ CrawlSummary run_crawl(const CrawlConfig& config) {
     links_file = open_for_writing(config.follow.links_path, "links file");
     links_sink = make_links_sink(links_file.get());
   }
-  auto sink = make_sink(config.format, file ? file.get() : stdout);
-  CrawlOutput output(*sink, links_sink.get());
+  auto sink = make_sink(config.format, file ? file.get() : stdout, config.follow.links);
   auto start = std::chrono::steady_clock::now();
-  bool interrupted = false;
+  CrawlSummary summary;
   {
-    ProgressLine progress(output.live(), config.progress);
-    try {
-      run_mode(effective(config), source, output, interrupted);
-    } catch (...) {
+    CrawlOutput output(*sink, links_sink.get());
+    Interrupt::Subscription stop_input = interrupt.on_first([&source] { source.stop(); });
+    Interrupt::Subscription last_words = interrupt.on_second([&output] { output.write_out_now(); });
+    {
+      ProgressLine progress(output.live(), config.progress);
       try {
-        sink->flush();
-        if (links_sink) links_sink->flush();
+        run_mode(effective(config), source, output, interrupt);
       } catch (...) {
+        try {
+          output.close();  // what was emitted before the error still goes out
+        } catch (...) {
+        }
+        throw;
       }
-      throw;
     }
+    output.close();
+    summary = output.summary();
   }
-  sink->flush();
   if (file) close_checked(std::move(file), "output file");
-  if (links_sink) links_sink->flush();
   if (links_file) close_checked(std::move(links_file), "links file");
 
-  CrawlSummary summary = output.summary();
   summary.mode = mode_name(config.mode);
   summary.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   summary.measure_process();
-  summary.interrupted = interrupted;
+  summary.interrupted = interrupt.raised();
   auto cancelled = summary.failures.find("cancelled");
   summary.unfinished = cancelled == summary.failures.end() ? 0 : cancelled->second;
   if (stats_file) {
     std::string json = summary_json(summary);
-    std::fwrite(json.data(), 1, json.size(), stats_file.get());
+    if (std::fwrite(json.data(), 1, json.size(), stats_file.get()) != json.size()) {
+      throw OutputError(errno, std::generic_category(), "cannot write stats file");
+    }
     close_checked(std::move(stats_file), "stats file");
   }
   return summary;

@@ -1,6 +1,7 @@
 #include "crawler/fetch/fetch.hpp"
 
 #include <stdexcept>
+#include <string>
 
 #include "crawler/text/mime.hpp"
 
@@ -10,40 +11,64 @@ std::string default_user_agent() {
   return std::string("acrawl/") + ACRAWL_VERSION;
 }
 
+namespace {
+
+// An option this libcurl refuses (too old, built without a feature) is an error at start-up,
+// not a silently different crawl.
+template <class T>
+void set(CURL* easy, CURLoption option, const char* name, T value) {
+  const CURLcode code = curl_easy_setopt(easy, option, value);
+  if (code != CURLE_OK) {
+    throw std::runtime_error(std::string("libcurl ") + curl_version_info(CURLVERSION_NOW)->version +
+                             " refuses " + name + ": " + curl_easy_strerror(code));
+  }
+}
+
+}  // namespace
+
 Fetch::Fetch(const FetchOptions& options, CURLSH* share, const std::atomic<bool>* stop)
     : max_body_(options.max_body_bytes) {
   easy_ = curl_easy_init();
   if (easy_ == nullptr) throw std::runtime_error("curl_easy_init failed");
+  try {
+    configure(options, share, stop);
+  } catch (...) {
+    curl_easy_cleanup(easy_);
+    throw;
+  }
+}
+
+void Fetch::configure(const FetchOptions& options, CURLSH* share, const std::atomic<bool>* stop) {
   any_type_ = options.any_content_type;
   const std::string agent = options.user_agent.empty() ? default_user_agent() : options.user_agent;
-  curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
+#define ACRAWL_SET(option, value) set(easy_, option, #option, value)
+  ACRAWL_SET(CURLOPT_NOSIGNAL, 1L);
   // A recursive crawl follows redirects itself (scope, robots, dedup apply to the target).
-  curl_easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, options.follow_redirects ? 1L : 0L);
-  curl_easy_setopt(easy_, CURLOPT_MAXREDIRS, options.max_redirects);
+  ACRAWL_SET(CURLOPT_FOLLOWLOCATION, options.follow_redirects ? 1L : 0L);
+  ACRAWL_SET(CURLOPT_MAXREDIRS, options.max_redirects);
   // Never let a page or a redirect make us read file://, ftp://, ...
-  curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(easy_, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS, options.connect_timeout_ms);
-  curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS, options.timeout_ms);
+  ACRAWL_SET(CURLOPT_PROTOCOLS_STR, "http,https");
+  ACRAWL_SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  ACRAWL_SET(CURLOPT_CONNECTTIMEOUT_MS, options.connect_timeout_ms);
+  ACRAWL_SET(CURLOPT_TIMEOUT_MS, options.timeout_ms);
   if (options.min_speed_bytes > 0) {
-    curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_LIMIT, options.min_speed_bytes);
-    curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_TIME, options.min_speed_seconds);
+    ACRAWL_SET(CURLOPT_LOW_SPEED_LIMIT, options.min_speed_bytes);
+    ACRAWL_SET(CURLOPT_LOW_SPEED_TIME, options.min_speed_seconds);
   }
-  curl_easy_setopt(easy_, CURLOPT_ACCEPT_ENCODING, "");  // every coding curl supports
-  curl_easy_setopt(easy_, CURLOPT_USERAGENT, agent.c_str());
-  curl_easy_setopt(easy_, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_body_));
-  curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &Fetch::on_body);
-  curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
-  curl_easy_setopt(easy_, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
-  if (options.receive_buffer > 0) {
-    curl_easy_setopt(easy_, CURLOPT_BUFFERSIZE, options.receive_buffer);
-  }
-  if (share != nullptr) curl_easy_setopt(easy_, CURLOPT_SHARE, share);
+  ACRAWL_SET(CURLOPT_ACCEPT_ENCODING, "");  // every coding curl supports
+  ACRAWL_SET(CURLOPT_USERAGENT, agent.c_str());
+  ACRAWL_SET(CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_body_));
+  ACRAWL_SET(CURLOPT_WRITEFUNCTION, &Fetch::on_body);
+  ACRAWL_SET(CURLOPT_WRITEDATA, this);
+  ACRAWL_SET(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+  if (options.receive_buffer > 0) ACRAWL_SET(CURLOPT_BUFFERSIZE, options.receive_buffer);
+  if (share != nullptr) ACRAWL_SET(CURLOPT_SHARE, share);
   if (stop != nullptr) {
-    curl_easy_setopt(easy_, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(easy_, CURLOPT_XFERINFOFUNCTION, &Fetch::on_progress);
-    curl_easy_setopt(easy_, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(stop));
+    ACRAWL_SET(CURLOPT_NOPROGRESS, 0L);
+    ACRAWL_SET(CURLOPT_XFERINFOFUNCTION, &Fetch::on_progress);
+    ACRAWL_SET(CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(stop));
   }
+#undef ACRAWL_SET
 }
 
 int Fetch::on_progress(void* stop, curl_off_t, curl_off_t, curl_off_t, curl_off_t) noexcept {
@@ -55,13 +80,13 @@ Fetch::~Fetch() {
   curl_easy_cleanup(easy_);
 }
 
-void Fetch::prepare(const std::string& url) {
+CURLcode Fetch::prepare(const std::string& url) {
   body_.clear();
   too_large_ = false;
   type_checked_ = false;
   non_html_ = false;
   stopped_ = false;
-  curl_easy_setopt(easy_, CURLOPT_URL, url.c_str());
+  return curl_easy_setopt(easy_, CURLOPT_URL, url.c_str());
 }
 
 std::size_t Fetch::on_body(char* data, std::size_t size, std::size_t n, void* self) noexcept {

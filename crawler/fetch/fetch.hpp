@@ -32,22 +32,26 @@ struct FetchResult {
 
 class Fetch {
  public:
-  // Throws std::runtime_error if curl cannot create an easy handle. share (optional) shares
-  // DNS, connection and TLS session caches with other handles (threads mode). stop (optional)
-  // aborts a blocking transfer in progress once it becomes true (Ctrl-C in the blocking modes).
+  // Throws std::runtime_error if curl cannot create an easy handle or refuses one of the
+  // options (naming it). share (optional) shares DNS, connection and TLS session caches with
+  // other handles (threads mode). stop (optional) aborts a blocking transfer in progress once it
+  // becomes true (Ctrl-C in the blocking modes).
   explicit Fetch(const FetchOptions& options, CURLSH* share = nullptr,
                  const std::atomic<bool>* stop = nullptr);
   ~Fetch();
   Fetch(const Fetch&) = delete;
   Fetch& operator=(const Fetch&) = delete;
 
-  // Prepares a transfer of url, clearing the previous one's state. Never throws but bad_alloc.
-  void prepare(const std::string& url);
+  // Prepares a transfer of url, clearing the previous one's state. Returns curl's refusal of
+  // the URL (the transfer's outcome then: pass it to finish() without performing), else
+  // CURLE_OK. Never throws.
+  CURLcode prepare(const std::string& url);
   CURL* easy() const noexcept { return easy_; }
   // Collects the outcome of the transfer that ended with code; moves the body out.
   FetchResult finish(CURLcode code);
 
  private:
+  void configure(const FetchOptions& options, CURLSH* share, const std::atomic<bool>* stop);
   static std::size_t on_body(char* data, std::size_t size, std::size_t n, void* self) noexcept;
   static int on_progress(void* stop, curl_off_t, curl_off_t, curl_off_t, curl_off_t) noexcept;
   void check_type();

@@ -6,8 +6,8 @@
 #include <cmath>
 
 #include "crawler/fetch/errors.hpp"
+#include "crawler/frontier/memory_state.hpp"
 #include "crawler/input/admit.hpp"
-#include "crawler/output/record.hpp"
 
 namespace acrawl::crawler {
 
@@ -17,25 +17,8 @@ constexpr std::size_t kRecursivePerHost = 8;
 // RFC 9309 2.3.1.2: follow at least five redirects; 2.5: parse at least 500 KiB.
 constexpr long kRobotsRedirects = 5;
 constexpr std::size_t kRobotsBodyBytes = 512 * 1024;
-
-FrontierOptions frontier_options(const CrawlConfig& config, const std::string& product) {
-  const FollowOptions& f = config.follow;
-  FrontierOptions o;
-  o.dedup = f.recursive();
-  o.robots = f.recursive() && f.robots;
-  o.max_depth = f.depth;
-  o.max_pages = f.max_pages;
-  o.per_host = f.per_host > 0 ? f.per_host : (f.recursive() ? kRecursivePerHost : 0);
-  o.delay = std::chrono::milliseconds(f.delay_ms);
-  o.robots_product = product;
-  return o;
-}
-
-// The product token robots.txt groups name: the user agent up to its first '/' or space.
-std::string product_token(const FetchOptions& fetch) {
-  std::string agent = fetch.user_agent.empty() ? default_user_agent() : fetch.user_agent;
-  return agent.substr(0, agent.find_first_of("/ "));
-}
+// The longest backoff between two attempts.
+constexpr double kMaxBackoffMs = 3'600'000;
 
 // Worth another attempt: the network or the server may do better in a moment.
 bool is_transient(const FetchResult& r) {
@@ -53,17 +36,34 @@ bool is_redirect(long status) {
 
 }  // namespace
 
-CrawlPlanner::CrawlPlanner(const CrawlConfig& config)
-    : follow_(config.follow),
+std::string robots_product_token(const FetchOptions& fetch) {
+  std::string agent = fetch.user_agent.empty() ? default_user_agent() : fetch.user_agent;
+  return agent.substr(0, agent.find_first_of("/ "));
+}
+
+FrontierOptions frontier_options(const CrawlConfig& config) {
+  const FollowOptions& f = config.follow;
+  FrontierOptions o;
+  o.dedup = f.recursive();
+  o.robots = f.recursive() && f.robots;
+  o.max_depth = f.depth;
+  o.max_pages = f.max_pages;
+  o.per_host = f.per_host > 0 ? f.per_host : (f.recursive() ? kRecursivePerHost : 0);
+  o.delay = std::chrono::milliseconds(f.delay_ms);
+  return o;
+}
+
+CrawlPlanner::CrawlPlanner(const CrawlConfig& config, CrawlState& state)
+    : state_(state),
+      follow_(config.follow),
       retry_(config.retry),
       page_fetch_(config.fetch),
       robots_fetch_(config.fetch),
-      link_options_{config.follow.respect_nofollow,
-                    config.follow.links || !config.follow.links_path.empty()},
-      wants_links_(config.follow.recursive() || link_options_.into_record),
-      robots_product_(product_token(config.fetch)),
-      scope_(config.follow.scope, config.follow.include, config.follow.exclude),
-      frontier_(frontier_options(config, robots_product_)) {
+      robots_product_(robots_product_token(config.fetch)),
+      scope_(config.follow.scope, config.follow.include, config.follow.exclude) {
+  const bool links_in_output = follow_.links || !follow_.links_path.empty();
+  parse_stage_.links = follow_.recursive() || links_in_output;
+  parse_stage_.link_options = LinkOptions{follow_.respect_nofollow, links_in_output};
   // A recursive crawl follows redirects itself, so scope, robots.txt and dedup apply to them.
   page_fetch_.follow_redirects = !follow_.recursive();
   robots_fetch_.follow_redirects = true;
@@ -72,42 +72,58 @@ CrawlPlanner::CrawlPlanner(const CrawlConfig& config)
   robots_fetch_.max_body_bytes = kRobotsBodyBytes;
 }
 
-bool CrawlPlanner::enqueue(const Url& url, std::string_view record_url, int depth, bool seed) {
-  std::string key = dedup_key(url);
-  if (!seed && frontier_.seen(key)) return false;  // most links: skip building the item
-  CrawlItem item;
-  item.url = url.href_without_fragment();
-  item.record = std::string(record_url);
-  item.depth = depth;
-  item.host = std::string(url.host());
-  item.origin = url.origin();
-  item.input = seed;
-  return frontier_.add(std::move(item), key, seed);
+std::optional<Candidate> CrawlPlanner::candidate(const Url& url, std::string_view record_url,
+                                                 int depth, bool seed) const {
+  Candidate c;
+  if (follow_.recursive()) {
+    c.key = dedup_key(url);
+    if (!seed && state_.known(c.key)) return std::nullopt;  // most links: skip building the item
+  }
+  c.item.url = url.href_without_fragment();
+  c.item.record = std::string(record_url);
+  c.item.depth = depth;
+  c.item.host = std::string(url.host());
+  c.item.origin = url.origin();
+  c.item.input = seed;
+  return c;
 }
 
-std::optional<PageRecord> CrawlPlanner::add_seed(const InputItem& input) {
-  std::optional<Url> url = Url::parse(input.url);
-  if (!url || !url->is_http()) {
-    if (std::optional<PageRecord> refused = refuse(input)) return refused;  // says why
-    spdlog::warn("{}: not a valid URL: {}", input.where, input.url);
-    return error_record(input.url, error_words::invalid_url);
+std::vector<PageRecord> CrawlPlanner::add_inputs(const std::vector<InputItem>& batch) {
+  std::vector<PageRecord> refused;
+  std::vector<Candidate> seeds;
+  seeds.reserve(batch.size());
+  for (const InputItem& input : batch) {
+    std::optional<Url> url = Url::parse(input.url);
+    if (!url || !url->is_http()) {
+      if (std::optional<PageRecord> why = refuse(input)) {  // says why
+        refused.push_back(std::move(*why));
+      } else {
+        spdlog::warn("{}: not a valid URL: {}", input.where, input.url);
+        refused.push_back(error_record(input.url, error_words::invalid_url));
+      }
+      continue;
+    }
+    // Only a recursive crawl has a scope to widen: a list crawl keeps no state per seed.
+    if (follow_.recursive()) scope_.add_seed(*url);
+    seeds.push_back(std::move(*candidate(*url, input.url, 0, true)));
   }
-  scope_.add_seed(*url);
-  enqueue(*url, input.url, 0, true);
-  return std::nullopt;
+  state_.add_seeds(std::move(seeds));
+  return refused;
 }
 
 std::vector<PageRecord> CrawlPlanner::drain_inputs() {
   std::vector<PageRecord> records;
-  for (CrawlItem& item : frontier_.drain()) {
+  for (CrawlItem& item : state_.drain()) {
     if (item.input) records.push_back(error_record(std::move(item.record), error_words::cancelled));
   }
   return records;
 }
 
-PageRecord CrawlPlanner::disallowed_record(const CrawlItem& item) {
+PageRecord CrawlPlanner::disallowed(const CrawlItem& item) {
   PageRecord rec = error_record(item.record, error_words::robots_disallowed);
   rec.depth = item.depth;
+  rec.attempts = item.attempt;
+  state_.complete(item, rec, {});
   return rec;
 }
 
@@ -115,20 +131,22 @@ bool CrawlPlanner::transfer_ended(const CrawlItem& item, const FetchResult& resu
                                   SteadyClock::time_point now) {
   std::optional<std::chrono::milliseconds> pause;
   if ((result.status == 429 || result.status == 503) && result.retry_after_seconds > 0) {
-    pause = std::chrono::seconds(result.retry_after_seconds);
+    // Clamped in seconds: a Retry-After of 10^15 s must not overflow into "no pause".
+    pause = clamped_delay(static_cast<double>(result.retry_after_seconds), kMaxRetryAfterSeconds);
   }
-  frontier_.finished(item, now, pause);
+  state_.release(item, now, pause);
   if (item.attempt > retry_.retries || !is_transient(result)) return false;
   // Exponential backoff with jitter (0.5x to 1.5x), so that retries of many pages spread out.
   jitter_state_ = jitter_state_ * 6364136223846793005ull + 1442695040888963407ull;
   const double jitter = 0.5 + static_cast<double>(jitter_state_ >> 11) * 0x1.0p-53;
   const double backoff_ms =
       static_cast<double>(retry_.base_delay_ms) * std::ldexp(1.0, item.attempt - 1) * jitter;
-  auto delay = std::chrono::milliseconds(static_cast<long long>(std::min(backoff_ms, 3.6e6)));
-  if (pause) delay = std::max(delay, std::min(*pause, std::chrono::milliseconds(3'600'000)));
+  auto delay =
+      std::chrono::milliseconds(static_cast<long long>(std::min(backoff_ms, kMaxBackoffMs)));
+  if (pause) delay = std::max(delay, *pause);
   CrawlItem again = item;
   ++again.attempt;
-  frontier_.retry(std::move(again), now + delay);
+  state_.retry(std::move(again), now + delay);
   return true;
 }
 
@@ -148,7 +166,7 @@ void CrawlPlanner::robots_fetched(const CrawlItem& item, const FetchResult& resu
   } else {
     rules = RobotsRules::allow_all();  // 4xx, or redirected too often: no rules
   }
-  frontier_.robots_known(item, std::move(rules), now);
+  state_.robots_known(item, std::move(rules), now);
 }
 
 void CrawlPlanner::page_parsed(const CrawlItem& item, ParsedPage& page) {
@@ -156,23 +174,34 @@ void CrawlPlanner::page_parsed(const CrawlItem& item, ParsedPage& page) {
   rec.url = item.record;
   rec.depth = item.depth;
   rec.attempts = item.attempt;
-  if (!follow_.recursive()) return;
-  if (rec.error.empty() && is_redirect(rec.status) && !rec.final_url.empty()) {
-    std::optional<Url> from = Url::parse(rec.final_url);
-    // Location as sent; curl's CURLINFO_REDIRECT_URL is resolved already, keep it as a fallback.
-    std::optional<Url> target = from ? Url::parse(rec.location, &*from) : std::nullopt;
-    if (target && target->is_http()) {
-      rec.location = target->href();
-      // An input URL that redirects (http -> https, example.org -> www.example.org) brings its
-      // target into scope: that is where the site the user named lives.
-      if (item.depth == 0) scope_.add_seed(*target);
-      if (scope_.allows(*target)) enqueue(*target, target->href(), item.depth, false);
+  std::vector<Candidate> links;
+  if (follow_.recursive()) {
+    if (rec.error.empty() && is_redirect(rec.status) && !rec.final_url.empty()) {
+      std::optional<Url> from = Url::parse(rec.final_url);
+      // Location as sent; curl's CURLINFO_REDIRECT_URL is resolved already, a fallback.
+      std::optional<Url> target = from ? Url::parse(rec.location, &*from) : std::nullopt;
+      if (target && target->is_http()) {
+        rec.location = target->href();
+        // An input URL that redirects (http -> https, example.org -> www.example.org) brings its
+        // target into scope: that is where the site the user named lives.
+        if (item.depth == 0) scope_.add_seed(*target);
+        if (scope_.allows(*target)) {
+          if (auto c = candidate(*target, target->href(), item.depth, false)) {
+            links.push_back(std::move(*c));
+          }
+        }
+      }
+    }
+    if (item.depth < follow_.depth && !page.nofollow) {
+      for (const Url& link : page.links) {
+        if (!scope_.allows(link)) continue;
+        if (auto c = candidate(link, link.href(), item.depth + 1, false)) {
+          links.push_back(std::move(*c));
+        }
+      }
     }
   }
-  if (item.depth >= follow_.depth || page.nofollow) return;
-  for (const Url& link : page.links) {
-    if (scope_.allows(link)) enqueue(link, link.href(), item.depth + 1, false);
-  }
+  state_.complete(item, rec, std::move(links));
 }
 
 }  // namespace acrawl::crawler

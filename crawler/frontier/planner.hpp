@@ -1,18 +1,19 @@
 #pragma once
-// CrawlPlanner: what every mode asks of the crawl's logic — admitting input URLs, handing out
-// the next fetch (per-host politeness and robots.txt, via the Frontier), and taking back what a
-// fetch found (links and redirects within scope, Retry-After, robots.txt rules).
+// CrawlPlanner: the crawl's logic about URLs, whatever the mode and wherever the state lives —
+// admitting input URLs, the scope of links and redirects, the retry policy, the robots.txt
+// policy (4xx, 5xx, unreachable) — on top of a CrawlState that keeps the frontier.
 // Not thread-safe: async mode uses it on the loop thread, the blocking modes under a mutex.
 
+#include <chrono>
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "crawler/config.hpp"
 #include "crawler/fetch/fetch.hpp"
+#include "crawler/frontier/crawl_state.hpp"
 #include "crawler/frontier/follow_scope.hpp"
-#include "crawler/frontier/frontier.hpp"
 #include "crawler/input/url_source.hpp"
 #include "crawler/parse/parse_page.hpp"
 
@@ -20,18 +21,20 @@ namespace acrawl::crawler {
 
 class CrawlPlanner {
  public:
-  // Throws std::regex_error for an --include/--exclude pattern that does not compile.
-  explicit CrawlPlanner(const CrawlConfig& config);
+  // The state must outlive the planner. Throws std::regex_error for an --include/--exclude
+  // pattern that does not compile.
+  CrawlPlanner(const CrawlConfig& config, CrawlState& state);
 
-  // An input URL: queued (nullopt), or refused with its record (not http(s), not a URL).
-  // Every input line is queued, duplicates too: each gets its own record.
-  std::optional<PageRecord> add_seed(const InputItem& item);
+  // Input URLs: every valid http(s) one is queued, a repeated one too (each line gets its own
+  // record). Returns the records of the refused ones (not a URL, another scheme), after a
+  // warning naming the line. Throws only std::bad_alloc.
+  std::vector<PageRecord> add_inputs(const std::vector<InputItem>& batch);
 
-  // The next fetch, if any may start now (see Frontier::next).
-  Frontier::Next next(SteadyClock::time_point now) { return frontier_.next(now); }
+  // What may start now (see CrawlState::claim).
+  Claim claim(SteadyClock::time_point now, std::size_t max) { return state_.claim(now, max); }
 
-  // The record of an item that robots.txt refuses (next() said disallowed).
-  static PageRecord disallowed_record(const CrawlItem& item);
+  // An item robots.txt refuses: done, and its record (robots_disallowed).
+  PageRecord disallowed(const CrawlItem& item);
 
   // A page's transfer is over: its host may take another request (after Retry-After, if the
   // server sent one with a 429 or 503). True when the failure is transient and attempts are
@@ -43,39 +46,46 @@ class CrawlPlanner {
   // allows everything; a 5xx, a 429 or no answer disallows the origin for the run (warned once).
   void robots_fetched(const CrawlItem& item, const FetchResult& result,
                       SteadyClock::time_point now);
-  // A page is parsed: its in-scope links and its redirect's target are queued; the record gets
-  // the item's input URL and depth.
+  // A page is parsed: the record gets the item's input URL, depth and attempts; the page is
+  // done, and its in-scope links and its redirect's target are offered to the frontier.
   void page_parsed(const CrawlItem& item, ParsedPage& page);
+  // A claimed item will not finish (the crawl was stopped). Never throws.
+  void abandon(const CrawlItem& item) noexcept { state_.abandon(item); }
 
   // The crawl was stopped: a `cancelled` record for every input URL still queued (discovered
   // links are dropped silently). Throws only std::bad_alloc.
   std::vector<PageRecord> drain_inputs();
 
-  // Nothing queued and nothing handed out (both fetches and robots.txt).
-  bool idle() const noexcept { return frontier_.idle(); }
-  std::size_t queued() const noexcept { return frontier_.queued(); }
+  // Nothing queued and nothing claimed (fetches, robots.txt, pages being parsed).
+  bool idle() const noexcept { return state_.idle(); }
+  std::size_t queued() const noexcept { return state_.queued(); }
 
-  // How pages and robots.txt files are fetched, and what the parse stage extracts.
+  // How pages and robots.txt files are fetched, and how pages are parsed.
   const FetchOptions& page_fetch() const noexcept { return page_fetch_; }
   const FetchOptions& robots_fetch() const noexcept { return robots_fetch_; }
-  const LinkOptions& link_options() const noexcept { return link_options_; }
-  // Pages need a full parse for their links (recursive crawls, --links).
-  bool wants_links() const noexcept { return wants_links_; }
+  const ParseStage& parse_stage() const noexcept { return parse_stage_; }
 
  private:
-  bool enqueue(const Url& url, std::string_view record_url, int depth, bool seed);
+  // Candidate for url, unless dedup is on and the state knows its key already.
+  std::optional<Candidate> candidate(const Url& url, std::string_view record_url, int depth,
+                                     bool seed) const;
 
+  CrawlState& state_;
   FollowOptions follow_;
   RetryOptions retry_;
   std::uint64_t jitter_state_ = 0x9E3779B97F4A7C15ull;
   FetchOptions page_fetch_;
   FetchOptions robots_fetch_;
-  LinkOptions link_options_;
-  bool wants_links_;
+  ParseStage parse_stage_;
   std::string robots_product_;
   FollowScope scope_;
-  Frontier frontier_;
   std::unordered_set<std::string> robots_warned_;
 };
+
+// The product token robots.txt groups name: the user agent up to its first '/' or space.
+std::string robots_product_token(const FetchOptions& fetch);
+
+// The frontier options that follow from a crawl's configuration.
+FrontierOptions frontier_options(const CrawlConfig& config);
 
 }  // namespace acrawl::crawler

@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <cstddef>
-#include <cstdio>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -29,6 +28,10 @@ bool looks_like_url(const std::string& arg);
 
 class UrlSource {
  public:
+  // A line longer than this is reported and skipped (no URL is that long; a file that is not a
+  // list of URLs must not fill the memory).
+  static constexpr std::size_t kMaxLineBytes = 1 << 20;
+
   // Opens every file input now, so a missing file is reported before any work starts.
   // Throws InputError naming the file and the reason.
   explicit UrlSource(std::vector<std::string> inputs);
@@ -36,34 +39,45 @@ class UrlSource {
   UrlSource(const UrlSource&) = delete;
   UrlSource& operator=(const UrlSource&) = delete;
 
-  // The next URL, or nullopt at the end of all inputs. Throws InputError on a read error.
+  // The next URL, or nullopt at the end of all inputs (or once stopped). Throws InputError on a
+  // read error.
   std::optional<InputItem> next();
   // Up to `max` URLs: the first may wait for input; the others are taken only while more input
-  // is there without waiting. Empty at the end of all inputs. Throws InputError.
+  // is there without waiting. Empty at the end of all inputs, or once stopped. Throws InputError.
   std::vector<InputItem> next_batch(std::size_t max);
   // True when reading may wait on a producer (standard input, a pipe, a terminal).
   bool may_block() const noexcept { return may_block_; }
-  // While waiting for input that may block, give up (end of input) once *stop is true; checked
-  // every 100 ms. Lets Ctrl-C end a crawl whose standard input is still open.
-  void set_stop_flag(const std::atomic<bool>* stop) noexcept { stop_ = stop; }
+  // Makes a read waiting on a producer (or the next one) return the end of input, even in the
+  // middle of a line. Callable from any thread, and from a signal handler. Never throws.
+  void stop() noexcept;
   std::size_t lines_read() const noexcept { return lines_; }
 
  private:
   struct Input {
     std::string arg;
-    std::FILE* file = nullptr;  // null for a URL argument
+    int fd = -1;  // -1 for a URL argument
     bool owned = false;
+    bool waits = false;  // not a regular file: reads may wait for a producer
+    bool eof = false;    // read() said end of file
   };
+  enum class Fill { data, end, stopped };
+  Fill fill(Input& in);
+  bool wait_readable(const Input& in) const;
+  void finish_input(Input& in) noexcept;
+  bool line_buffered() const;
   bool more_without_waiting() const;
-  bool wait_for_input(std::FILE* file) const;
+  void close_all() noexcept;
+
   std::vector<Input> inputs_;
   std::size_t current_ = 0;
   std::size_t line_in_current_ = 0;
   std::size_t lines_ = 0;
   bool may_block_ = false;
-  const std::atomic<bool>* stop_ = nullptr;
-  char* line_ = nullptr;
-  std::size_t line_cap_ = 0;
+  int stop_fd_ = -1;  // an eventfd: readable once stop() was called
+  std::atomic<bool> stopped_{false};
+  std::string buffer_;  // bytes read from the current input, not yet taken as lines
+  std::size_t buffer_pos_ = 0;
+  bool skipping_long_line_ = false;
 };
 
 }  // namespace acrawl::crawler

@@ -9,13 +9,22 @@ void LiveCounters::transfer_started() noexcept {
   }
 }
 
-void CrawlOutput::emit(const PageRecord& rec) {
-  std::lock_guard lock(mutex_);
-  sink_.write(rec);
-  if (links_ != nullptr) links_->write(rec);
-  summary_.count(rec);
+CrawlOutput::CrawlOutput(RecordSink& sink, RecordSink* links, std::size_t capacity)
+    : writer_(sink, links, capacity) {}
+
+void CrawlOutput::emit(PageRecord rec) {
+  {
+    std::lock_guard lock(mutex_);
+    summary_.count(rec);
+  }
   live_.done.fetch_add(1, std::memory_order_relaxed);
   if (!rec.ok()) live_.failed.fetch_add(1, std::memory_order_relaxed);
+  writer_.push(std::move(rec));
+}
+
+void CrawlOutput::write_out_now() noexcept {
+  // A writer stuck on a reader that stopped reading cannot be helped: wait this long for it.
+  writer_.write_out_now(std::chrono::milliseconds(2000));
 }
 
 CrawlSummary CrawlOutput::summary() {

@@ -1,13 +1,15 @@
 #pragma once
-// CrawlOutput: where every mode sends its records — the sink, the summary, and the live
-// counters the progress line reads. emit() is thread-safe (threads mode emits from many
-// threads); the counters are atomics.
+// CrawlOutput: where every mode sends its records — the RecordWriter (its own thread, a bounded
+// buffer), the summary, and the live counters the progress line reads. Thread-safe: the
+// threads mode emits from many threads; the counters are atomics.
 
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <mutex>
 
 #include "crawler/output/record.hpp"
+#include "crawler/output/record_writer.hpp"
 #include "crawler/output/sink.hpp"
 #include "crawler/output/summary.hpp"
 
@@ -26,24 +28,37 @@ struct LiveCounters {
 
 class CrawlOutput {
  public:
-  // links: where --links-file lines go, if anywhere.
-  explicit CrawlOutput(RecordSink& sink, RecordSink* links = nullptr)
-      : sink_(sink), links_(links) {}
+  // Records not yet written that stop new transfers from starting (see RecordWriter).
+  static constexpr std::size_t kDefaultCapacity = 4096;
+
+  // links: where --links-file lines go, if anywhere. The sinks must outlive this.
+  explicit CrawlOutput(RecordSink& sink, RecordSink* links = nullptr,
+                       std::size_t capacity = kDefaultCapacity);
   CrawlOutput(const CrawlOutput&) = delete;
   CrawlOutput& operator=(const CrawlOutput&) = delete;
 
-  // Writes the record and counts it. Throws what the sink throws (std::system_error).
-  void emit(const PageRecord& rec);
+  // Counts the record and queues it for writing; never waits for the output. Throws the sinks'
+  // error (OutputError) once a write has failed.
+  void emit(PageRecord rec);
+  // False while the output is behind by its capacity: start no transfer then. Throws the
+  // sinks' error once a write has failed.
+  bool has_room() { return writer_.has_room(); }
+  // fn runs (on the writer thread) when room comes back after has_room() said false.
+  void on_room(std::function<void()> fn) { writer_.on_room(std::move(fn)); }
+  // Writes every record out and flushes. Throws the sinks' error.
+  void close() { writer_.close(); }
+  // The second Ctrl-C: every record emitted so far to the sinks, now. Never throws.
+  void write_out_now() noexcept;
+
   LiveCounters& live() noexcept { return live_; }
-  // The summary so far (counts of written records; the caller adds timing and mode).
+  // The summary so far (counts of emitted records; the caller adds timing and mode).
   CrawlSummary summary();
 
  private:
   std::mutex mutex_;
-  RecordSink& sink_;
-  RecordSink* links_;
   CrawlSummary summary_;
   LiveCounters live_;
+  RecordWriter writer_;
 };
 
 }  // namespace acrawl::crawler

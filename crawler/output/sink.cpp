@@ -84,34 +84,33 @@ void append_json_field(std::string& out, const char* key, std::string_view value
 
 class FileSink final : public RecordSink {
  public:
-  // A pipe or a terminal gets each record at once (a consumer may be reading as we go); a
-  // regular file is written in large blocks.
-  using Formatter = std::string (*)(const PageRecord&);
-  FileSink(Formatter format, std::FILE* out, std::string_view header = {})
-      : format_(format), out_(out) {
+  using Formatter = std::string (*)(const PageRecord&, bool);
+  FileSink(Formatter format, std::FILE* out, bool option = false, std::string_view header = {})
+      : format_(format), out_(out), option_(option) {
     struct stat st {};
-    flush_each_ = ::fstat(::fileno(out), &st) != 0 || !S_ISREG(st.st_mode);
+    live_ = ::fstat(::fileno(out), &st) != 0 || !S_ISREG(st.st_mode);
     if (!header.empty() && std::fwrite(header.data(), 1, header.size(), out_) != header.size()) {
       fail();
     }
   }
   void write(const PageRecord& rec) override {
-    line_ = format_(rec);
+    line_ = format_(rec, option_);
     if (line_.empty()) return;
     if (std::fwrite(line_.data(), 1, line_.size(), out_) != line_.size()) fail();
-    if (flush_each_) flush();
   }
   void flush() override {
     if (std::fflush(out_) != 0) fail();
   }
+  bool live() const noexcept override { return live_; }
 
  private:
   [[noreturn]] static void fail() {
-    throw std::system_error(errno, std::generic_category(), "cannot write output");
+    throw OutputError(errno, std::generic_category(), "cannot write output");
   }
   Formatter format_;
   std::FILE* out_;
-  bool flush_each_ = false;
+  bool option_;
+  bool live_ = false;
   std::string line_;
 };
 
@@ -161,7 +160,7 @@ std::string format_tsv(const PageRecord& rec) {
   return out;
 }
 
-std::string format_jsonl(const PageRecord& rec) {
+std::string format_jsonl(const PageRecord& rec, bool with_links) {
   std::string out = "{";
   append_json_field(out, "url", rec.url, false);
   append_json_field(out, "final_url", rec.final_url);
@@ -190,7 +189,7 @@ std::string format_jsonl(const PageRecord& rec) {
   append_json_key(out, "attempts");
   out += std::to_string(rec.attempts);
   if (!rec.location.empty()) append_json_field(out, "location", rec.location);
-  if (rec.links) {
+  if (with_links && rec.links) {
     append_json_key(out, "links");
     out.push_back('[');
     for (std::size_t i = 0; i < rec.links->size(); ++i) {
@@ -215,20 +214,28 @@ std::string format_links_tsv(const PageRecord& rec) {
   return out;
 }
 
-std::unique_ptr<RecordSink> make_sink(OutputFormat format, std::FILE* out) {
+namespace {
+template <std::string (*Format)(const PageRecord&)>
+std::string without_option(const PageRecord& rec, bool) {
+  return Format(rec);
+}
+}  // namespace
+
+std::unique_ptr<RecordSink> make_sink(OutputFormat format, std::FILE* out, bool links) {
   switch (format) {
     case OutputFormat::jsonl:
-      return std::make_unique<FileSink>(&format_jsonl, out);
+      return std::make_unique<FileSink>(&format_jsonl, out, links);
     case OutputFormat::csv:
-      return std::make_unique<FileSink>(&format_csv, out, "url,status,title\r\n");
+      return std::make_unique<FileSink>(&without_option<format_csv>, out, false,
+                                        "url,status,title\r\n");
     case OutputFormat::tsv:
       break;
   }
-  return std::make_unique<FileSink>(&format_tsv, out);
+  return std::make_unique<FileSink>(&without_option<format_tsv>, out);
 }
 
 std::unique_ptr<RecordSink> make_links_sink(std::FILE* out) {
-  return std::make_unique<FileSink>(&format_links_tsv, out);
+  return std::make_unique<FileSink>(&without_option<format_links_tsv>, out);
 }
 
 }  // namespace acrawl::crawler

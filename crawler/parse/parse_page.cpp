@@ -74,4 +74,9 @@ ParsedPage parse_page(std::string url, FetchResult result, const LinkOptions& op
   return page;
 }
 
+ParsedPage ParseStage::operator()(std::string url, FetchResult result) const {
+  if (links) return parse_page(std::move(url), std::move(result), link_options);
+  return ParsedPage{build_record(std::move(url), std::move(result)), {}, false};
+}
+
 }  // namespace acrawl::crawler

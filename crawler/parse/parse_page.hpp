@@ -29,6 +29,15 @@ struct ParsedPage {
 // Like build_record (same record, same title) plus the links. Never throws but bad_alloc.
 ParsedPage parse_page(std::string url, FetchResult result, const LinkOptions& options);
 
+// The parse a crawl needs of each page: the title only (build_record: the smallest prefix that
+// settles it), or the title and the links (parse_page) when links are followed or recorded.
+// A value; calling it is thread-safe. Never throws but bad_alloc.
+struct ParseStage {
+  bool links = false;
+  LinkOptions link_options;
+  ParsedPage operator()(std::string url, FetchResult result) const;
+};
+
 // The links of a parsed page whose address is page_url, as in ParsedPage::links. encoding is
 // the document's: queries of the links are encoded into it, as a browser does.
 // Never throws but bad_alloc.

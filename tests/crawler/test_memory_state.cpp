@@ -5,13 +5,16 @@
 #include <string>
 #include <vector>
 
-#include "crawler/frontier/frontier.hpp"
+#include "crawler/frontier/memory_state.hpp"
 #include "crawler/frontier/robots.hpp"
 
 using namespace std::chrono_literals;
+using acrawl::crawler::Candidate;
+using acrawl::crawler::Claim;
 using acrawl::crawler::CrawlItem;
-using acrawl::crawler::Frontier;
 using acrawl::crawler::FrontierOptions;
+using acrawl::crawler::MemoryState;
+using acrawl::crawler::PageRecord;
 using acrawl::crawler::RobotsRules;
 using acrawl::crawler::SteadyClock;
 
@@ -23,14 +26,35 @@ CrawlItem page(const std::string& host, const std::string& path, int depth = 0) 
   return CrawlItem{url, url, depth, host, "http://" + host, false};
 }
 
-bool add(Frontier& f, const CrawlItem& item, bool seed = false) {
-  return f.add(item, item.url, seed);
+bool add(MemoryState& f, const CrawlItem& item, bool seed = false) {
+  return f.add(Candidate{item, item.url}, seed);
+}
+
+// One claim of at most one fetch, as the blocking modes make it.
+struct Next {
+  std::optional<CrawlItem> item;
+  bool disallowed = false;
+  std::optional<SteadyClock::time_point> wake_at;
+};
+Next next(MemoryState& f, SteadyClock::time_point now) {
+  Claim c = f.claim(now, 1);
+  REQUIRE(c.disallowed.size() + c.fetches.size() <= 1);  // the tests' pages: one at a time
+  if (!c.disallowed.empty()) return Next{c.disallowed.front(), true, std::nullopt};
+  if (!c.fetches.empty()) return Next{c.fetches.front(), false, std::nullopt};
+  return Next{std::nullopt, false, c.wake_at};
+}
+
+// The transfer of item is over (its host may be asked again), and so is the page.
+void finish(MemoryState& f, const CrawlItem& item, SteadyClock::time_point now,
+            std::optional<std::chrono::milliseconds> retry_after = std::nullopt) {
+  f.release(item, now, retry_after);
+  f.complete(item, PageRecord{}, {});
 }
 
 // The URLs next(now) hands out until it has nothing more at `now` (items stay in flight).
-std::vector<std::string> drain(Frontier& f, SteadyClock::time_point now) {
+std::vector<std::string> drain(MemoryState& f, SteadyClock::time_point now) {
   std::vector<std::string> urls;
-  while (auto item = f.next(now).item) urls.push_back(item->url);
+  while (auto item = next(f, now).item) urls.push_back(item->url);
   return urls;
 }
 
@@ -41,8 +65,8 @@ using Strings = std::vector<std::string>;
 // ---------------------------------------------------------------------------------------------
 // Admission: dedup, depth, max_pages
 
-TEST_CASE("frontier: dedup refuses a key seen before") {
-  Frontier f(FrontierOptions{.dedup = true, .max_depth = 5});
+TEST_CASE("memory state: dedup refuses a key seen before") {
+  MemoryState f(FrontierOptions{.dedup = true, .max_depth = 5});
   CHECK(add(f, page("a.test", "/x", 1)));
   CHECK_FALSE(add(f, page("a.test", "/x", 1)));
   CHECK_FALSE(add(f, page("a.test", "/x", 2)));  // the key decides, not the depth
@@ -51,15 +75,15 @@ TEST_CASE("frontier: dedup refuses a key seen before") {
   CHECK(f.pages_accepted() == 2);
 }
 
-TEST_CASE("frontier: without dedup the same key is queued again") {
-  Frontier f(FrontierOptions{.max_depth = 5});
+TEST_CASE("memory state: without dedup the same key is queued again") {
+  MemoryState f(FrontierOptions{.max_depth = 5});
   CHECK(add(f, page("a.test", "/x", 1)));
   CHECK(add(f, page("a.test", "/x", 1)));
   CHECK(f.queued() == 2);
 }
 
-TEST_CASE("frontier: seeds are always accepted and mark their key seen") {
-  Frontier f(FrontierOptions{.dedup = true, .max_depth = 1, .max_pages = 1});
+TEST_CASE("memory state: seeds are always accepted and mark their key seen") {
+  MemoryState f(FrontierOptions{.dedup = true, .max_depth = 1, .max_pages = 1});
   CHECK(add(f, page("a.test", "/s"), true));
   CHECK(add(f, page("a.test", "/s"), true));  // duplicate seed
   CHECK(add(f, page("a.test", "/t"), true));  // beyond max_pages
@@ -67,13 +91,13 @@ TEST_CASE("frontier: seeds are always accepted and mark their key seen") {
   CHECK(f.queued() == 3);
 
   // A link to a seed is a duplicate, even though max_pages would not refuse it here.
-  Frontier g(FrontierOptions{.dedup = true, .max_depth = 1});
+  MemoryState g(FrontierOptions{.dedup = true, .max_depth = 1});
   CHECK(add(g, page("a.test", "/s"), true));
   CHECK_FALSE(add(g, page("a.test", "/s", 1)));
 }
 
-TEST_CASE("frontier: pages deeper than max_depth are refused, seeds are not") {
-  Frontier f(FrontierOptions{.dedup = true, .max_depth = 2});
+TEST_CASE("memory state: pages deeper than max_depth are refused, seeds are not") {
+  MemoryState f(FrontierOptions{.dedup = true, .max_depth = 2});
   CHECK(add(f, page("a.test", "/d1", 1)));
   CHECK(add(f, page("a.test", "/d2", 2)));
   CHECK_FALSE(add(f, page("a.test", "/d3", 3)));
@@ -84,8 +108,8 @@ TEST_CASE("frontier: pages deeper than max_depth are refused, seeds are not") {
   CHECK(add(f, page("a.test", "/d3", 2)));
 }
 
-TEST_CASE("frontier: max_pages counts accepted pages, seeds included") {
-  Frontier f(FrontierOptions{.dedup = true, .max_depth = 5, .max_pages = 3});
+TEST_CASE("memory state: max_pages counts accepted pages, seeds included") {
+  MemoryState f(FrontierOptions{.dedup = true, .max_depth = 5, .max_pages = 3});
   CHECK(add(f, page("a.test", "/seed"), true));
   CHECK(add(f, page("a.test", "/1", 1)));
   CHECK_FALSE(add(f, page("a.test", "/1", 1)));  // a refused duplicate does not count
@@ -106,61 +130,61 @@ TEST_CASE("frontier: max_pages counts accepted pages, seeds included") {
 // ---------------------------------------------------------------------------------------------
 // Politeness: per-host cap, delay, round robin, Retry-After
 
-TEST_CASE("frontier: per_host caps the requests in flight to one host") {
-  Frontier f(FrontierOptions{.per_host = 2});
+TEST_CASE("memory state: per_host caps the requests in flight to one host") {
+  MemoryState f(FrontierOptions{.per_host = 2});
   for (int i = 0; i < 5; ++i) add(f, page("a.test", "/" + std::to_string(i)), true);
   auto t0 = SteadyClock::now();
 
-  auto first = f.next(t0).item;
-  auto second = f.next(t0).item;
+  auto first = next(f, t0).item;
+  auto second = next(f, t0).item;
   REQUIRE(first);
   REQUIRE(second);
   CHECK(first->url == "http://a.test/0");  // one host's pages go in order
   CHECK(second->url == "http://a.test/1");
-  Frontier::Next none = f.next(t0);
+  Next none = next(f, t0);
   CHECK_FALSE(none.item);
   CHECK_FALSE(none.wake_at);  // nothing to wait for: only finished() frees a slot
-  CHECK(f.in_flight() == 2);
+  CHECK(f.claimed() == 2);
   CHECK(f.queued() == 3);
 
-  f.finished(*first, t0);
-  auto third = f.next(t0).item;
+  finish(f, *first, t0);
+  auto third = next(f, t0).item;
   REQUIRE(third);
   CHECK(third->url == "http://a.test/2");
-  CHECK_FALSE(f.next(t0).item);
+  CHECK_FALSE(next(f, t0).item);
 }
 
-TEST_CASE("frontier: delay spaces the starts of one host") {
-  Frontier f(FrontierOptions{.delay = 100ms});
+TEST_CASE("memory state: delay spaces the starts of one host") {
+  MemoryState f(FrontierOptions{.delay = 100ms});
   add(f, page("a.test", "/1"), true);
   add(f, page("a.test", "/2"), true);
   auto t0 = SteadyClock::now();
 
-  REQUIRE(f.next(t0).item);
-  Frontier::Next wait = f.next(t0);
+  REQUIRE(next(f, t0).item);
+  Next wait = next(f, t0);
   CHECK_FALSE(wait.item);
   REQUIRE(wait.wake_at);
   CHECK(*wait.wake_at == t0 + 100ms);
-  CHECK_FALSE(f.next(t0 + 99ms).item);
-  auto second = f.next(t0 + 100ms).item;
+  CHECK_FALSE(next(f, t0 + 99ms).item);
+  auto second = next(f, t0 + 100ms).item;
   REQUIRE(second);
   CHECK(second->url == "http://a.test/2");
 }
 
-TEST_CASE("frontier: delay counts from the start, not from the end, of the previous request") {
-  Frontier f(FrontierOptions{.delay = 100ms});
+TEST_CASE("memory state: delay counts from the start, not from the end, of the previous request") {
+  MemoryState f(FrontierOptions{.delay = 100ms});
   add(f, page("a.test", "/1"), true);
   add(f, page("a.test", "/2"), true);
   auto t0 = SteadyClock::now();
 
-  auto first = f.next(t0).item;
+  auto first = next(f, t0).item;
   REQUIRE(first);
-  f.finished(*first, t0 + 80ms);
-  CHECK(f.next(t0 + 100ms).item);
+  finish(f, *first, t0 + 80ms);
+  CHECK(next(f, t0 + 100ms).item);
 }
 
-TEST_CASE("frontier: hosts take turns") {
-  Frontier f(FrontierOptions{});
+TEST_CASE("memory state: hosts take turns") {
+  MemoryState f(FrontierOptions{});
   for (int i = 0; i < 3; ++i) add(f, page("a.test", "/" + std::to_string(i)), true);
   for (int i = 0; i < 3; ++i) add(f, page("b.test", "/" + std::to_string(i)), true);
   auto t0 = SteadyClock::now();
@@ -168,28 +192,28 @@ TEST_CASE("frontier: hosts take turns") {
                                 "http://b.test/1", "http://a.test/2", "http://b.test/2"});
 }
 
-TEST_CASE("frontier: a host at its cap does not hold back the others") {
-  Frontier f(FrontierOptions{.per_host = 1});
+TEST_CASE("memory state: a host at its cap does not hold back the others") {
+  MemoryState f(FrontierOptions{.per_host = 1});
   for (int i = 0; i < 3; ++i) add(f, page("slow.test", "/" + std::to_string(i)), true);
   for (int i = 0; i < 3; ++i) add(f, page("b.test", "/" + std::to_string(i)), true);
   auto t0 = SteadyClock::now();
 
-  auto slow = f.next(t0).item;
+  auto slow = next(f, t0).item;
   REQUIRE(slow);
   CHECK(slow->host == "slow.test");
   // slow.test stays in flight; b.test's pages keep coming as each one finishes.
   for (int i = 0; i < 3; ++i) {
-    auto b = f.next(t0).item;
+    auto b = next(f, t0).item;
     REQUIRE(b);
     CHECK(b->url == "http://b.test/" + std::to_string(i));
-    f.finished(*b, t0);
+    finish(f, *b, t0);
   }
-  CHECK_FALSE(f.next(t0).item);
+  CHECK_FALSE(next(f, t0).item);
   CHECK(f.queued() == 2);
 }
 
-TEST_CASE("frontier: a delayed host does not hold back the others") {
-  Frontier f(FrontierOptions{.delay = 1s});
+TEST_CASE("memory state: a delayed host does not hold back the others") {
+  MemoryState f(FrontierOptions{.delay = 1s});
   add(f, page("a.test", "/1"), true);
   add(f, page("a.test", "/2"), true);
   add(f, page("b.test", "/1"), true);
@@ -198,45 +222,45 @@ TEST_CASE("frontier: a delayed host does not hold back the others") {
   CHECK(drain(f, t0 + 1s) == Strings{"http://a.test/2"});
 }
 
-TEST_CASE("frontier: Retry-After pauses that host only") {
-  Frontier f(FrontierOptions{.per_host = 1});
+TEST_CASE("memory state: Retry-After pauses that host only") {
+  MemoryState f(FrontierOptions{.per_host = 1});
   add(f, page("a.test", "/1"), true);
   add(f, page("a.test", "/2"), true);
   add(f, page("b.test", "/1"), true);
   add(f, page("b.test", "/2"), true);
   auto t0 = SteadyClock::now();
 
-  auto a1 = f.next(t0).item;
-  auto b1 = f.next(t0).item;
+  auto a1 = next(f, t0).item;
+  auto b1 = next(f, t0).item;
   REQUIRE(a1);
   REQUIRE(b1);
   CHECK(a1->host == "a.test");
   CHECK(b1->host == "b.test");
-  f.finished(*a1, t0, 2s);
-  f.finished(*b1, t0);
+  finish(f, *a1, t0, 2s);
+  finish(f, *b1, t0);
 
-  auto b2 = f.next(t0).item;
+  auto b2 = next(f, t0).item;
   REQUIRE(b2);
   CHECK(b2->url == "http://b.test/2");
-  Frontier::Next wait = f.next(t0);
+  Next wait = next(f, t0);
   CHECK_FALSE(wait.item);
   REQUIRE(wait.wake_at);
   CHECK(*wait.wake_at == t0 + 2s);
-  CHECK_FALSE(f.next(t0 + 1999ms).item);
-  auto a2 = f.next(t0 + 2s).item;
+  CHECK_FALSE(next(f, t0 + 1999ms).item);
+  auto a2 = next(f, t0 + 2s).item;
   REQUIRE(a2);
   CHECK(a2->url == "http://a.test/2");
 }
 
-TEST_CASE("frontier: a Retry-After beyond an hour pauses for an hour") {
-  Frontier f(FrontierOptions{});
+TEST_CASE("memory state: a Retry-After beyond an hour pauses for an hour") {
+  MemoryState f(FrontierOptions{});
   add(f, page("a.test", "/1"), true);
   add(f, page("a.test", "/2"), true);
   auto t0 = SteadyClock::now();
-  auto first = f.next(t0).item;
+  auto first = next(f, t0).item;
   REQUIRE(first);
-  f.finished(*first, t0, std::chrono::hours(5));
-  Frontier::Next wait = f.next(t0);
+  finish(f, *first, t0, std::chrono::hours(5));
+  Next wait = next(f, t0);
   CHECK_FALSE(wait.item);
   REQUIRE(wait.wake_at);
   CHECK(*wait.wake_at == t0 + 1h);
@@ -245,48 +269,48 @@ TEST_CASE("frontier: a Retry-After beyond an hour pauses for an hour") {
 // ---------------------------------------------------------------------------------------------
 // robots.txt
 
-TEST_CASE("frontier: robots.txt of an origin is fetched first, its pages wait for it") {
-  Frontier f(FrontierOptions{.robots = true});
+TEST_CASE("memory state: robots.txt of an origin is fetched first, its pages wait for it") {
+  MemoryState f(FrontierOptions{.robots = true});
   add(f, page("a.test", "/1"), true);
   add(f, page("a.test", "/2"), true);
   auto t0 = SteadyClock::now();
 
-  Frontier::Next first = f.next(t0);
+  Next first = next(f, t0);
   REQUIRE(first.item);
   CHECK(first.item->robots_txt);
   CHECK_FALSE(first.disallowed);
   CHECK(first.item->url == "http://a.test/robots.txt");
   CHECK(first.item->host == "a.test");
   CHECK(first.item->origin == "http://a.test");
-  CHECK(f.in_flight() == 1);
+  CHECK(f.claimed() == 1);
 
-  Frontier::Next blocked = f.next(t0);
+  Next blocked = next(f, t0);
   CHECK_FALSE(blocked.item);
   CHECK_FALSE(blocked.wake_at);
   add(f, page("a.test", "/3"), true);  // a new page does not unblock the host either
-  CHECK_FALSE(f.next(t0).item);
+  CHECK_FALSE(next(f, t0).item);
 
   f.robots_known(*first.item, RobotsRules::allow_all(), t0);
-  CHECK(f.in_flight() == 0);
+  CHECK(f.claimed() == 0);
   Strings pages = drain(f, t0);
   CHECK(pages == Strings{"http://a.test/1", "http://a.test/2", "http://a.test/3"});
 }
 
-TEST_CASE("frontier: each origin gets its own robots.txt fetch, once") {
-  Frontier f(FrontierOptions{.robots = true});
+TEST_CASE("memory state: each origin gets its own robots.txt fetch, once") {
+  MemoryState f(FrontierOptions{.robots = true});
   add(f, page("a.test", "/1"), true);
   add(f, page("b.test", "/1"), true);
   add(f, CrawlItem{"https://a.test/2", "https://a.test/2", 0, "a.test", "https://a.test", false},
       true);
   auto t0 = SteadyClock::now();
 
-  auto ra = f.next(t0).item;
-  auto rb = f.next(t0).item;
+  auto ra = next(f, t0).item;
+  auto rb = next(f, t0).item;
   REQUIRE(ra);
   REQUIRE(rb);
   CHECK(ra->url == "http://a.test/robots.txt");
   CHECK(rb->url == "http://b.test/robots.txt");
-  CHECK_FALSE(f.next(t0).item);
+  CHECK_FALSE(next(f, t0).item);
   f.robots_known(*ra, RobotsRules::allow_all(), t0);
   f.robots_known(*rb, RobotsRules::allow_all(), t0);
 
@@ -295,49 +319,45 @@ TEST_CASE("frontier: each origin gets its own robots.txt fetch, once") {
   CHECK(got == Strings{"http://a.test/1", "http://b.test/1", "https://a.test/robots.txt"});
 }
 
-TEST_CASE("frontier: pages disallowed by robots.txt come back marked, not in flight") {
-  Frontier f(FrontierOptions{.robots = true});
+TEST_CASE("memory state: pages disallowed by robots.txt come back marked, claimed, not fetched") {
+  MemoryState f(FrontierOptions{.robots = true});
   add(f, page("a.test", "/private/x"), true);
   add(f, page("a.test", "/public"), true);
   add(f, page("a.test", "/private"), true);
   auto t0 = SteadyClock::now();
 
-  auto robots = f.next(t0).item;
+  auto robots = next(f, t0).item;
   REQUIRE(robots);
   REQUIRE(robots->robots_txt);
   f.robots_known(*robots, RobotsRules::parse("User-agent: *\nDisallow: /private\n", "acrawl"), t0);
 
-  Frontier::Next refused = f.next(t0);
-  REQUIRE(refused.item);
-  CHECK(refused.disallowed);
-  CHECK(refused.item->url == "http://a.test/private/x");
-  CHECK(f.in_flight() == 0);
-  CHECK(f.queued() == 2);
+  // One claim: the refused pages met on the way, and one fetch.
+  Claim c = f.claim(t0, 1);
+  REQUIRE(c.disallowed.size() == 1);
+  CHECK(c.disallowed[0].url == "http://a.test/private/x");
+  REQUIRE(c.fetches.size() == 1);
+  CHECK(c.fetches[0].url == "http://a.test/public");
+  CHECK(f.claimed() == 2);
+  CHECK(f.queued() == 1);
 
-  Frontier::Next allowed = f.next(t0);
-  REQUIRE(allowed.item);
-  CHECK_FALSE(allowed.disallowed);
-  CHECK(allowed.item->url == "http://a.test/public");
-  CHECK(f.in_flight() == 1);
-
-  Frontier::Next refused2 = f.next(t0);
-  REQUIRE(refused2.item);
-  CHECK(refused2.disallowed);
-  CHECK(refused2.item->url == "http://a.test/private");
-  CHECK(f.in_flight() == 1);
+  Claim c2 = f.claim(t0, 1);
+  REQUIRE(c2.disallowed.size() == 1);
+  CHECK(c2.disallowed[0].url == "http://a.test/private");
+  CHECK(c2.fetches.empty());
+  CHECK(f.claimed() == 3);
   CHECK(f.queued() == 0);
 }
 
-TEST_CASE("frontier: robots.txt Crawl-delay spaces the starts of its host") {
-  Frontier f(FrontierOptions{.robots = true});
+TEST_CASE("memory state: robots.txt Crawl-delay spaces the starts of its host") {
+  MemoryState f(FrontierOptions{.robots = true});
   add(f, page("a.test", "/1"), true);
   add(f, page("a.test", "/2"), true);
   add(f, page("b.test", "/1"), true);
   add(f, page("b.test", "/2"), true);
   auto t0 = SteadyClock::now();
 
-  auto ra = f.next(t0).item;
-  auto rb = f.next(t0).item;
+  auto ra = next(f, t0).item;
+  auto rb = next(f, t0).item;
   REQUIRE(ra);
   REQUIRE(rb);
   REQUIRE(ra->host == "a.test");
@@ -347,42 +367,42 @@ TEST_CASE("frontier: robots.txt Crawl-delay spaces the starts of its host") {
   // b.test has no delay: both its pages go now. robots.txt was a.test's first request, so its
   // first page waits 2 s after it, and the second 2 s more.
   CHECK(drain(f, t0) == Strings{"http://b.test/1", "http://b.test/2"});
-  Frontier::Next wait = f.next(t0);
+  Next wait = next(f, t0);
   REQUIRE(wait.wake_at);
   CHECK(*wait.wake_at == t0 + 2s);
-  CHECK_FALSE(f.next(t0 + 1999ms).item);
+  CHECK_FALSE(next(f, t0 + 1999ms).item);
   CHECK(drain(f, t0 + 2s) == Strings{"http://a.test/1"});
-  CHECK_FALSE(f.next(t0 + 3999ms).item);
+  CHECK_FALSE(next(f, t0 + 3999ms).item);
   CHECK(drain(f, t0 + 4s) == Strings{"http://a.test/2"});
 }
 
-TEST_CASE("frontier: the larger of --delay and Crawl-delay applies") {
-  Frontier f(FrontierOptions{.robots = true, .delay = 3s});
+TEST_CASE("memory state: the larger of --delay and Crawl-delay applies") {
+  MemoryState f(FrontierOptions{.robots = true, .delay = 3s});
   add(f, page("a.test", "/1"), true);
   add(f, page("a.test", "/2"), true);
   auto t0 = SteadyClock::now();
-  auto robots = f.next(t0).item;
+  auto robots = next(f, t0).item;
   REQUIRE(robots);
   f.robots_known(*robots, RobotsRules::parse("User-agent: *\nCrawl-delay: 1\n", "acrawl"), t0);
-  Frontier::Next wait = f.next(t0);
+  Next wait = next(f, t0);
   CHECK_FALSE(wait.item);
   REQUIRE(wait.wake_at);
   CHECK(*wait.wake_at == t0 + 3s);
-  REQUIRE(f.next(t0 + 3s).item);
-  wait = f.next(t0 + 3s);
+  REQUIRE(next(f, t0 + 3s).item);
+  wait = next(f, t0 + 3s);
   REQUIRE(wait.wake_at);
   CHECK(*wait.wake_at == t0 + 6s);
 }
 
-TEST_CASE("frontier: a Crawl-delay beyond 30 s is taken as 30 s") {
-  Frontier f(FrontierOptions{.robots = true});
+TEST_CASE("memory state: a Crawl-delay beyond 30 s is taken as 30 s") {
+  MemoryState f(FrontierOptions{.robots = true});
   add(f, page("a.test", "/1"), true);
   add(f, page("a.test", "/2"), true);
   auto t0 = SteadyClock::now();
-  auto robots = f.next(t0).item;
+  auto robots = next(f, t0).item;
   REQUIRE(robots);
   f.robots_known(*robots, RobotsRules::parse("User-agent: *\nCrawl-delay: 3600\n", "acrawl"), t0);
-  Frontier::Next wait = f.next(t0);
+  Next wait = next(f, t0);
   CHECK_FALSE(wait.item);
   REQUIRE(wait.wake_at);
   CHECK(*wait.wake_at == t0 + 30s);
@@ -393,76 +413,81 @@ TEST_CASE("frontier: a Crawl-delay beyond 30 s is taken as 30 s") {
 // ---------------------------------------------------------------------------------------------
 // idle()
 
-TEST_CASE("frontier: idle only when nothing is queued and nothing is in flight") {
-  Frontier f(FrontierOptions{});
+TEST_CASE("memory state: idle only when nothing is queued and nothing is in flight") {
+  MemoryState f(FrontierOptions{});
   CHECK(f.idle());
   add(f, page("a.test", "/1"), true);
   CHECK_FALSE(f.idle());
   auto t0 = SteadyClock::now();
-  auto item = f.next(t0).item;
+  auto item = next(f, t0).item;
   REQUIRE(item);
   CHECK(f.queued() == 0);
   CHECK_FALSE(f.idle());
-  f.finished(*item, t0);
+  f.release(*item, t0, std::nullopt);
+  CHECK_FALSE(f.idle());  // claimed until complete: its page is still being parsed
+  f.complete(*item, PageRecord{}, {});
   CHECK(f.idle());
-  Frontier::Next nothing = f.next(t0);
+  Next nothing = next(f, t0);
   CHECK_FALSE(nothing.item);
   CHECK_FALSE(nothing.wake_at);
 }
 
-TEST_CASE("frontier: a robots.txt fetch counts as in flight for idle()") {
-  Frontier f(FrontierOptions{.robots = true});
+TEST_CASE("memory state: a robots.txt fetch counts as in flight for idle()") {
+  MemoryState f(FrontierOptions{.robots = true});
   add(f, page("a.test", "/private"), true);
   auto t0 = SteadyClock::now();
-  auto robots = f.next(t0).item;
+  auto robots = next(f, t0).item;
   REQUIRE(robots);
-  CHECK(f.in_flight() == 1);
+  CHECK(f.claimed() == 1);
   CHECK_FALSE(f.idle());
 
   f.robots_known(*robots, RobotsRules::parse("User-agent: *\nDisallow: /private\n", "acrawl"), t0);
-  CHECK(f.in_flight() == 0);
+  CHECK(f.claimed() == 0);
   CHECK_FALSE(f.idle());  // the page is still queued
-  Frontier::Next refused = f.next(t0);
+  Next refused = next(f, t0);
   REQUIRE(refused.item);
   CHECK(refused.disallowed);
-  CHECK(f.idle());  // a refused page is never in flight
+  CHECK(f.queued() == 0);
+  CHECK_FALSE(f.idle());  // claimed until its record is complete
+  f.complete(*refused.item, PageRecord{}, {});
+  CHECK(f.idle());
 }
 
 // ---------------------------------------------------------------------------------------------
 // retry()
 
-TEST_CASE("frontier: a retry comes back at its time, ahead of its host's queue") {
-  Frontier f(FrontierOptions{});
+TEST_CASE("memory state: a retry comes back at its time, ahead of its host's queue") {
+  MemoryState f(FrontierOptions{});
   add(f, page("a.test", "/1"), true);
   add(f, page("a.test", "/2"), true);
   add(f, page("a.test", "/3"), true);
   auto t0 = SteadyClock::now();
-  auto first = f.next(t0).item;
+  auto first = next(f, t0).item;
   REQUIRE(first);
-  f.finished(*first, t0);
+  f.release(*first, t0, std::nullopt);
   CrawlItem again = *first;
   again.attempt = 2;
   f.retry(again, t0 + 500ms);
   CHECK(f.queued() == 3);
   CHECK_FALSE(f.idle());
   CHECK(drain(f, t0) == Strings{"http://a.test/2", "http://a.test/3"});
-  Frontier::Next wait = f.next(t0 + 100ms);
+  Next wait = next(f, t0 + 100ms);
   CHECK_FALSE(wait.item);
   REQUIRE(wait.wake_at);
   CHECK(*wait.wake_at == t0 + 500ms);
-  Frontier::Next due = f.next(t0 + 500ms);
+  Next due = next(f, t0 + 500ms);
   REQUIRE(due.item);
   CHECK(due.item->url == "http://a.test/1");
   CHECK(due.item->attempt == 2);
 }
 
-TEST_CASE("frontier: drain() returns queued retries too") {
-  Frontier f(FrontierOptions{});
+TEST_CASE("memory state: drain() returns queued retries too") {
+  MemoryState f(FrontierOptions{});
   add(f, page("a.test", "/1"), true);
   auto t0 = SteadyClock::now();
-  auto item = f.next(t0).item;
+  auto item = next(f, t0).item;
   REQUIRE(item);
-  f.finished(*item, t0);
+  f.release(*item, t0, std::nullopt);
   f.retry(*item, t0 + 1h);
   std::vector<CrawlItem> left = f.drain();
   REQUIRE(left.size() == 1);

@@ -1,15 +1,11 @@
-#include "crawler/frontier/frontier.hpp"
+#include "crawler/frontier/memory_state.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace acrawl::crawler {
 
 namespace {
-// A robots.txt Crawl-delay beyond this is taken as this (like StormCrawler's
-// fetcher.max.crawl.delay): a day between requests would stall the crawl for nothing.
-constexpr std::chrono::milliseconds kMaxCrawlDelay{30'000};
-// A Retry-After longer than this is taken as this.
-constexpr std::chrono::milliseconds kMaxRetryAfter{3'600'000};
 
 // The path and query of an absolute URL in normalized form (robots rules match on them).
 std::string_view path_and_query(std::string_view url) {
@@ -20,9 +16,16 @@ std::string_view path_and_query(std::string_view url) {
   std::string_view rest = url.substr(slash);
   return rest.substr(0, rest.find('#'));
 }
+
 }  // namespace
 
-struct Frontier::Host {
+std::chrono::milliseconds clamped_delay(double seconds, double max_seconds) noexcept {
+  if (!(seconds > 0)) return std::chrono::milliseconds(0);  // NaN too
+  const double clamped = std::min(seconds, max_seconds);
+  return std::chrono::milliseconds(static_cast<long long>(std::llround(clamped * 1000.0)));
+}
+
+struct MemoryState::Host {
   enum class Where { none, ready, waiting };
   std::string name;
   std::deque<CrawlItem> queue;
@@ -35,15 +38,15 @@ struct Frontier::Host {
   SteadyClock::time_point wake_at{};
 };
 
-struct Frontier::OriginRobots {
+struct MemoryState::OriginRobots {
   bool known = false;
   RobotsRules rules = RobotsRules::allow_all();
 };
 
-Frontier::Frontier(FrontierOptions options) : options_(std::move(options)) {}
-Frontier::~Frontier() = default;
+MemoryState::MemoryState(FrontierOptions options) : options_(std::move(options)) {}
+MemoryState::~MemoryState() = default;
 
-Frontier::Host& Frontier::host_of(const std::string& name) {
+MemoryState::Host& MemoryState::host_of(const std::string& name) {
   auto& slot = hosts_[name];
   if (!slot) {
     slot = std::make_unique<Host>();
@@ -52,13 +55,13 @@ Frontier::Host& Frontier::host_of(const std::string& name) {
   return *slot;
 }
 
-std::chrono::milliseconds Frontier::delay_of(const Host& h) const {
+std::chrono::milliseconds MemoryState::delay_of(const Host& h) const {
   return std::max(options_.delay, h.crawl_delay);
 }
 
 // Puts h where it belongs: in the ready line, in the waiting heap until its time, or nowhere
-// (no pages, at its cap, or blocked on robots.txt: finished() and robots_known() revisit it).
-void Frontier::consider(Host& h, SteadyClock::time_point now) {
+// (no pages, at its cap, or blocked on robots.txt: release() and robots_known() revisit it).
+void MemoryState::consider(Host& h, SteadyClock::time_point now) {
   bool capped = options_.per_host > 0 && h.in_flight >= options_.per_host;
   if (h.queue.empty() || capped || h.robots_blocked) {
     h.where = Host::Where::none;
@@ -79,13 +82,14 @@ void Frontier::consider(Host& h, SteadyClock::time_point now) {
   }
 }
 
-bool Frontier::add(CrawlItem item, const std::string& key, bool seed) {
+bool MemoryState::add(Candidate candidate, bool seed) {
+  CrawlItem& item = candidate.item;
   if (seed) {
-    if (options_.dedup) seen_.insert(key);
+    if (options_.dedup) seen_.insert(std::move(candidate.key));
   } else {
     if (item.depth > options_.max_depth) return false;
     if (options_.max_pages > 0 && accepted_ >= options_.max_pages) return false;
-    if (options_.dedup && !seen_.insert(key).second) return false;
+    if (options_.dedup && !seen_.insert(std::move(candidate.key)).second) return false;
   }
   ++accepted_;
   ++queued_;
@@ -95,12 +99,42 @@ bool Frontier::add(CrawlItem item, const std::string& key, bool seed) {
   return true;
 }
 
-void Frontier::retry(CrawlItem item, SteadyClock::time_point at) {
+void MemoryState::add_seeds(std::vector<Candidate> seeds) {
+  for (Candidate& seed : seeds) add(std::move(seed), true);
+}
+
+void MemoryState::complete(const CrawlItem& /*item*/, const PageRecord& /*record*/,
+                           std::vector<Candidate> links) {
+  --claimed_;
+  for (Candidate& link : links) {
+    if (!known(link.key)) add(std::move(link), false);
+  }
+}
+
+void MemoryState::abandon(const CrawlItem& /*item*/) noexcept {
+  --claimed_;
+}
+
+void MemoryState::retry(CrawlItem item, SteadyClock::time_point at) {
+  --claimed_;
   ++queued_;
   retries_.push(Retry{at, retry_order_++, std::move(item)});
 }
 
-Frontier::Next Frontier::next(SteadyClock::time_point now) {
+Claim MemoryState::claim(SteadyClock::time_point now, std::size_t max) {
+  Claim claim;
+  while (claim.fetches.size() < max) {
+    CrawlItem item;
+    const Outcome outcome = next(now, item);
+    if (outcome == Outcome::none) break;
+    ++claimed_;
+    (outcome == Outcome::fetch ? claim.fetches : claim.disallowed).push_back(std::move(item));
+  }
+  if (claim.fetches.empty()) claim.wake_at = next_wake();
+  return claim;
+}
+
+MemoryState::Outcome MemoryState::next(SteadyClock::time_point now, CrawlItem& out) {
   while (!retries_.empty() && retries_.top().at <= now) {
     // priority_queue::top is const: the item is copied out, then popped.
     CrawlItem item = retries_.top().item;
@@ -130,36 +164,38 @@ Frontier::Next Frontier::next(SteadyClock::time_point now) {
         // First page of this origin: its robots.txt comes first, and the host waits for it.
         origin = std::make_unique<OriginRobots>();
         h->robots_blocked = true;
-        ++in_flight_;
-        CrawlItem robots;
-        robots.url = robots.record = head.origin + "/robots.txt";
-        robots.host = h->name;
-        robots.origin = head.origin;
-        robots.robots_txt = true;
+        out = CrawlItem{};
+        out.url = out.record = head.origin + "/robots.txt";
+        out.host = h->name;
+        out.origin = head.origin;
+        out.robots_txt = true;
         h->next_start = now + delay_of(*h);  // robots.txt is a request to the host too
-        return Next{std::move(robots), false, std::nullopt};
+        return Outcome::fetch;
       }
       if (!origin->known) {
         h->robots_blocked = true;  // another host's page started that fetch
         continue;
       }
       if (!origin->rules.allowed(path_and_query(head.url))) {
-        CrawlItem refused = std::move(head);
+        out = std::move(head);
         h->queue.pop_front();
         --queued_;
         consider(*h, now);
-        return Next{std::move(refused), true, std::nullopt};
+        return Outcome::disallowed;
       }
     }
-    CrawlItem item = std::move(head);
+    out = std::move(head);
     h->queue.pop_front();
     --queued_;
     ++h->in_flight;
-    ++in_flight_;
     h->next_start = now + delay_of(*h);
     consider(*h, now);
-    return Next{std::move(item), false, std::nullopt};
+    return Outcome::fetch;
   }
+  return Outcome::none;
+}
+
+std::optional<SteadyClock::time_point> MemoryState::next_wake() {
   std::optional<SteadyClock::time_point> wake;
   while (!waiting_.empty()) {
     const Wake& w = waiting_.top();
@@ -170,21 +206,21 @@ Frontier::Next Frontier::next(SteadyClock::time_point now) {
     waiting_.pop();
   }
   if (!retries_.empty() && (!wake || retries_.top().at < *wake)) wake = retries_.top().at;
-  return Next{std::nullopt, false, wake};
+  return wake;
 }
 
-void Frontier::finished(const CrawlItem& item, SteadyClock::time_point now,
-                        std::optional<std::chrono::milliseconds> retry_after) {
-  --in_flight_;
+void MemoryState::release(const CrawlItem& item, SteadyClock::time_point now,
+                          std::optional<std::chrono::milliseconds> retry_after) {
   Host& h = host_of(item.host);
   if (h.in_flight > 0) --h.in_flight;
   if (retry_after) {
-    h.paused_until = std::max(h.paused_until, now + std::min(*retry_after, kMaxRetryAfter));
+    const std::chrono::milliseconds longest(static_cast<long long>(kMaxRetryAfterSeconds * 1000));
+    h.paused_until = std::max(h.paused_until, now + std::min(*retry_after, longest));
   }
   consider(h, now);
 }
 
-std::vector<CrawlItem> Frontier::drain() {
+std::vector<CrawlItem> MemoryState::drain() {
   std::vector<CrawlItem> items;
   items.reserve(queued_);
   for (auto& [name, host] : hosts_) {
@@ -202,23 +238,21 @@ std::vector<CrawlItem> Frontier::drain() {
   return items;
 }
 
-void Frontier::robots_known(const CrawlItem& robots_item, RobotsRules rules,
-                            SteadyClock::time_point now) {
-  --in_flight_;
+void MemoryState::robots_known(const CrawlItem& robots_item, RobotsRules rules,
+                               SteadyClock::time_point now) {
+  --claimed_;
   auto& origin = robots_[robots_item.origin];
   if (!origin) origin = std::make_unique<OriginRobots>();
+  Host& h = host_of(robots_item.host);
   if (auto delay = rules.crawl_delay()) {
-    auto ms = std::chrono::milliseconds(static_cast<long long>(*delay * 1000.0));
-    Host& h = host_of(robots_item.host);
-    h.crawl_delay = std::max(h.crawl_delay, std::min(ms, kMaxCrawlDelay));
+    h.crawl_delay = std::max(h.crawl_delay, clamped_delay(*delay, kMaxCrawlDelaySeconds));
     // The robots.txt request counts as the first: the first page waits the delay after it.
     h.next_start = std::max(h.next_start, now + h.crawl_delay);
   }
   origin->rules = std::move(rules);
   origin->known = true;
   // Every host waiting on this origin's rules may go on (one host name, possibly several
-  // origins: unblock it and let next() check again).
-  Host& h = host_of(robots_item.host);
+  // origins: unblock it and let claim() check again).
   h.robots_blocked = false;
   consider(h, now);
 }

@@ -1,0 +1,92 @@
+#pragma once
+// CrawlDriver: the course of a crawl, the same in every mode. Input is admitted while the
+// frontier is low and the output keeps up; next() hands out what may start (and records what
+// robots.txt refuses); a finished transfer leads to a retry, robots.txt rules or a parse; every
+// page parsed, cancelled or never started gets its one record; finished() says when it is all
+// over. The modes only schedule this work: the async mode calls the driver on its loop thread,
+// the blocking modes under a mutex. Not thread-safe; parse_stage() is a value any thread may use.
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "crawler/config.hpp"
+#include "crawler/fetch/fetch.hpp"
+#include "crawler/frontier/crawl_state.hpp"
+#include "crawler/frontier/planner.hpp"
+#include "crawler/input/url_source.hpp"
+#include "crawler/output/output.hpp"
+#include "crawler/parse/parse_page.hpp"
+
+namespace acrawl::crawler {
+
+class CrawlDriver {
+ public:
+  // URLs read from the input at a time.
+  static constexpr std::size_t kInputBatch = 256;
+
+  // A crawl over a state in memory. Throws std::regex_error for a bad --include/--exclude.
+  CrawlDriver(const CrawlConfig& config, CrawlOutput& output);
+  // A crawl over the given state (which must outlive the driver).
+  CrawlDriver(const CrawlConfig& config, CrawlOutput& output, CrawlState& state);
+  ~CrawlDriver();
+  CrawlDriver(const CrawlDriver&) = delete;
+  CrawlDriver& operator=(const CrawlDriver&) = delete;
+
+  // Worth reading more input now: it has not ended, the frontier holds fewer than about two
+  // concurrency's worth of URLs, and the output has room. Throws the output's error.
+  bool wants_input();
+  // A batch read from the input (empty: the input has ended). Refused lines get their records
+  // (invalid_url, unsupported_scheme) at once. Throws the output's error, std::bad_alloc.
+  void add_input(const std::vector<InputItem>& batch);
+  bool input_ended() const noexcept { return input_ended_; }
+
+  struct Work {
+    std::vector<CrawlItem> fetches;  // claimed: each must end in transfer_ended or cancelled
+    // When fetches is empty: look again at this time, or when something changes (a transfer
+    // ends, a page is parsed, input arrives, the output gets room).
+    std::optional<SteadyClock::time_point> wake_at;
+    bool output_full = false;  // nothing started because the output is behind: wait for room
+  };
+  // Up to max fetches that may start now. Items robots.txt refuses get their records here.
+  // Throws the output's error.
+  Work next(SteadyClock::time_point now, std::size_t max);
+
+  // How an item is fetched (a page, or a robots.txt file).
+  const FetchOptions& fetch_options(const CrawlItem& item) const noexcept {
+    return item.robots_txt ? planner_.robots_fetch() : planner_.page_fetch();
+  }
+
+  enum class Then { parse, done };
+  // A transfer handed out by next() ended. parse: the page goes to parse_stage() and then
+  // page_parsed(); done: nothing more to do (robots.txt rules applied, or queued for a retry).
+  Then transfer_ended(const CrawlItem& item, const FetchResult& result,
+                      SteadyClock::time_point now);
+  // The parse every page gets (any thread).
+  const ParseStage& parse_stage() const noexcept { return planner_.parse_stage(); }
+  // A page is parsed: its links go to the frontier, its record to the output. Throws the
+  // output's error.
+  void page_parsed(const CrawlItem& item, ParsedPage page);
+
+  // An item handed out by next() will not finish (its transfer or its parse was cancelled): a
+  // page gets a `cancelled` record. Throws the output's error.
+  void cancelled(const CrawlItem& item);
+  // The crawl was stopped: every input URL still queued gets a `cancelled` record (URLs found
+  // on pages are dropped; URLs not read yet get none). Throws the output's error.
+  void stop();
+
+  // Nothing left: the input has ended, and nothing is queued, being fetched or being parsed.
+  bool finished() const noexcept { return input_ended_ && planner_.idle(); }
+  std::size_t queued() const noexcept { return planner_.queued(); }
+
+ private:
+  CrawlOutput& output_;
+  std::unique_ptr<CrawlState> own_state_;
+  CrawlPlanner planner_;
+  const std::size_t high_water_;
+  bool input_ended_ = false;
+};
+
+}  // namespace acrawl::crawler

@@ -1,0 +1,30 @@
+#pragma once
+// CrawlItem: one thing the crawl fetches (a page, or the robots.txt of an origin), as the
+// frontier keeps it and the modes carry it from claim to record.
+
+#include <chrono>
+#include <string>
+
+namespace acrawl::crawler {
+
+using SteadyClock = std::chrono::steady_clock;
+
+struct CrawlItem {
+  std::string url;     // what is fetched
+  std::string record;  // the record's url field (the input line for seeds)
+  int depth = 0;
+  std::string host;    // politeness key
+  std::string origin;  // scheme://host[:port], for robots.txt
+  bool robots_txt = false;
+  bool input = false;  // an input URL (it must get a record whatever happens)
+  int attempt = 1;     // 2 and up: a retry
+};
+
+// A URL offered to the frontier: the item, and its dedup key (the normalized URL; empty when
+// the crawl does not deduplicate).
+struct Candidate {
+  CrawlItem item;
+  std::string key;
+};
+
+}  // namespace acrawl::crawler

@@ -1,0 +1,94 @@
+#pragma once
+// CrawlState: the frontier (what is queued, per host), the seen set and the per-host politeness
+// state (requests in flight, the next allowed start, Retry-After pauses, robots.txt rules per
+// origin), behind one interface, so that the same crawl logic runs on a state in memory
+// (MemoryState, the default) or one kept elsewhere. The calls are per page, not per link: a
+// page's links arrive with its completion, fetches are claimed in batches, so that a state
+// behind a network or a disk costs one round trip per page.
+//
+// Lifecycle of an item: queued (add_seeds, complete) → claimed (claim) → for a fetch, release
+// when its transfer ends, then either retry (queued again) or complete; for a robots.txt fetch,
+// robots_known; for an item refused by robots.txt, complete with its record; abandon when the
+// crawl stops before it finishes. Implementations are not thread-safe: callers serialize (the
+// async mode on its loop thread, the blocking modes under a mutex).
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crawler/frontier/crawl_item.hpp"
+#include "crawler/frontier/robots.hpp"
+#include "crawler/output/record.hpp"
+
+namespace acrawl::crawler {
+
+// What every state enforces.
+struct FrontierOptions {
+  bool dedup = false;                  // recursive crawls: each key once
+  bool robots = false;                 // obey robots.txt
+  int max_depth = 0;                   // links followed up to this depth (seeds are depth 0)
+  std::size_t max_pages = 0;           // pages queued at most, seeds included (0: no limit)
+  std::size_t per_host = 0;            // requests in flight per host (0: no limit)
+  std::chrono::milliseconds delay{0};  // between request starts to one host
+};
+
+// What claim() hands out.
+struct Claim {
+  std::vector<CrawlItem> fetches;     // pages and robots.txt files to fetch now
+  std::vector<CrawlItem> disallowed;  // refused by robots.txt: recorded, never fetched
+  // When fetches is empty: nothing may start before this time (or before something changes:
+  // a release, a completion, new seeds). nullopt: nothing is waiting for a time.
+  std::optional<SteadyClock::time_point> wake_at;
+};
+
+class CrawlState {
+ public:
+  virtual ~CrawlState() = default;
+
+  // Input URLs. Each is queued, a repeated one too (every input line gets its record), whatever
+  // the depth and page limits, and its key is marked seen. Throws only std::bad_alloc (memory).
+  virtual void add_seeds(std::vector<Candidate> seeds) = 0;
+
+  // True when key is certainly queued or done already: a local look-up, no I/O. False means
+  // "maybe new" (complete() decides), so the caller may skip building items for known links.
+  // Never throws.
+  virtual bool known(const std::string& key) const noexcept = 0;
+
+  // Up to max fetches that may start at now (round robin over the hosts that may be asked),
+  // plus the items robots.txt refuses met on the way. Everything returned is claimed.
+  virtual Claim claim(SteadyClock::time_point now, std::size_t max) = 0;
+
+  // The transfer of a claimed page ended: its host may take another request, after retry_after
+  // when the server sent one. The item stays claimed. Never throws.
+  virtual void release(const CrawlItem& item, SteadyClock::time_point now,
+                       std::optional<std::chrono::milliseconds> retry_after) = 0;
+
+  // A released page is to be fetched again, not before at; it goes ahead of its host's queue.
+  virtual void retry(CrawlItem item, SteadyClock::time_point at) = 0;
+
+  // A claimed robots.txt fetch is over: these rules apply to its origin from now on (and its
+  // Crawl-delay to its host).
+  virtual void robots_known(const CrawlItem& robots_item, RobotsRules rules,
+                            SteadyClock::time_point now) = 0;
+
+  // A claimed page is done (released already, or refused by robots.txt): its record, and the
+  // links it offers (in scope, with their depth), in one step. Links already seen, deeper than
+  // the depth limit or over the page limit are dropped.
+  virtual void complete(const CrawlItem& item, const PageRecord& record,
+                        std::vector<Candidate> links) = 0;
+
+  // A claimed item will not finish (the crawl was stopped). Never throws.
+  virtual void abandon(const CrawlItem& item) noexcept = 0;
+
+  // The crawl stops: every queued item, removed. Throws only std::bad_alloc.
+  virtual std::vector<CrawlItem> drain() = 0;
+
+  virtual std::size_t queued() const noexcept = 0;
+  virtual std::size_t claimed() const noexcept = 0;
+  // Nothing queued, nothing claimed.
+  bool idle() const noexcept { return queued() == 0 && claimed() == 0; }
+};
+
+}  // namespace acrawl::crawler

@@ -1,0 +1,102 @@
+#pragma once
+// MemoryState: the crawl state in this process's memory (the default).
+//
+// Pages wait in one queue per host (politeness is per host name). A host may be asked when it
+// has pages, fewer than `per_host` requests in flight, its delay since the last start has passed
+// (the larger of --delay and robots.txt's Crawl-delay), it is not paused by a Retry-After, and
+// the robots.txt of its head page's origin is known. claim() picks among such hosts round robin,
+// so a slow or stalled host never holds back the others; hosts that must wait sit in a time
+// heap. Pages are deduplicated on their key (recursive crawls) and limited by depth and
+// max_pages.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <queue>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "crawler/frontier/crawl_state.hpp"
+
+namespace acrawl::crawler {
+
+class MemoryState final : public CrawlState {
+ public:
+  explicit MemoryState(FrontierOptions options);
+  ~MemoryState() override;
+  MemoryState(const MemoryState&) = delete;
+  MemoryState& operator=(const MemoryState&) = delete;
+
+  void add_seeds(std::vector<Candidate> seeds) override;
+  bool known(const std::string& key) const noexcept override {
+    return options_.dedup && seen_.find(key) != seen_.end();
+  }
+  Claim claim(SteadyClock::time_point now, std::size_t max) override;
+  void release(const CrawlItem& item, SteadyClock::time_point now,
+               std::optional<std::chrono::milliseconds> retry_after) override;
+  void retry(CrawlItem item, SteadyClock::time_point at) override;
+  void robots_known(const CrawlItem& robots_item, RobotsRules rules,
+                    SteadyClock::time_point now) override;
+  void complete(const CrawlItem& item, const PageRecord& record,
+                std::vector<Candidate> links) override;
+  void abandon(const CrawlItem& item) noexcept override;
+  std::vector<CrawlItem> drain() override;
+  std::size_t queued() const noexcept override { return queued_; }
+  std::size_t claimed() const noexcept override { return claimed_; }
+
+  // Pages queued since the start, seeds included (what max_pages limits).
+  std::size_t pages_accepted() const noexcept { return accepted_; }
+
+  // One URL, as add_seeds (seed) and complete (a link) offer each: false when it is not queued
+  // (a link already seen, too deep, or over max_pages). Throws only std::bad_alloc.
+  bool add(Candidate candidate, bool seed);
+
+ private:
+  struct Host;
+  struct OriginRobots;
+  struct Wake {
+    SteadyClock::time_point at;
+    Host* host;
+    bool operator>(const Wake& o) const { return at > o.at; }
+  };
+  struct Retry {
+    SteadyClock::time_point at;
+    std::uint64_t order;  // FIFO among equal times
+    CrawlItem item;
+    bool operator>(const Retry& o) const { return at != o.at ? at > o.at : order > o.order; }
+  };
+  enum class Outcome { none, fetch, disallowed };
+
+  Outcome next(SteadyClock::time_point now, CrawlItem& out);
+  std::optional<SteadyClock::time_point> next_wake();
+  Host& host_of(const std::string& name);
+  void consider(Host& h, SteadyClock::time_point now);
+  std::chrono::milliseconds delay_of(const Host& h) const;
+
+  FrontierOptions options_;
+  std::unordered_map<std::string, std::unique_ptr<Host>> hosts_;
+  std::unordered_set<std::string> seen_;
+  std::unordered_map<std::string, std::unique_ptr<OriginRobots>> robots_;
+  std::deque<Host*> ready_;
+  std::priority_queue<Wake, std::vector<Wake>, std::greater<>> waiting_;
+  std::priority_queue<Retry, std::vector<Retry>, std::greater<>> retries_;
+  std::uint64_t retry_order_ = 0;
+  std::size_t queued_ = 0;
+  std::size_t claimed_ = 0;
+  std::size_t accepted_ = 0;
+};
+
+// The longest Crawl-delay (and the longest Retry-After) obeyed: a day between requests would
+// stall the crawl for nothing (like StormCrawler's fetcher.max.crawl.delay).
+inline constexpr double kMaxCrawlDelaySeconds = 30;
+inline constexpr double kMaxRetryAfterSeconds = 3600;
+
+// A delay in seconds from the web (Crawl-delay, Retry-After) as milliseconds, clamped to
+// [0, max_seconds] before converting; NaN counts as 0. Never throws.
+std::chrono::milliseconds clamped_delay(double seconds, double max_seconds) noexcept;
+
+}  // namespace acrawl::crawler
