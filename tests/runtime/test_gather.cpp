@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/event.hpp"
 #include "runtime/gather.hpp"
 #include "runtime/loop.hpp"
 #include "runtime/timer.hpp"
@@ -34,14 +35,21 @@ Task<int> fail_after(std::chrono::milliseconds d) {
   throw std::runtime_error("first failure");
 }
 
-// Never finishes on its own: only cancellation ends it.
-Task<int> never(bool* unwound) {
+// Never finishes on its own: only cancellation ends it. Sets sleeping when it is about to
+// block.
+Task<int> never(bool* unwound, Event* sleeping) {
   struct Flag {
     bool* f;
     ~Flag() { *f = true; }
   } flag{unwound};
+  sleeping->set();
   co_await sleep_for(24h);
   co_return 0;
+}
+
+Task<int> fail_when(Event* e) {
+  co_await e->wait();
+  throw std::runtime_error("first failure");
 }
 
 Task<std::tuple<int, std::string, std::monostate>> mixed() {
@@ -55,9 +63,10 @@ Task<std::vector<int>> in_order() {
 }
 
 Task<void> first_error_with_endless_sibling(bool* unwound) {
+  Event sleeping;
   std::vector<Task<int>> tasks;
-  tasks.push_back(never(unwound));
-  tasks.push_back(fail_after(5ms));
+  tasks.push_back(never(unwound, &sleeping));
+  tasks.push_back(fail_when(&sleeping));
   auto values = co_await gather(std::move(tasks));
   (void)values;
 }
@@ -70,22 +79,23 @@ Task<std::vector<Outcome<int>>> settled() {
   co_return co_await gather_settled(std::move(tasks));
 }
 
-Task<std::vector<Outcome<int>>> settled_forever(bool* unwound) {
+Task<std::vector<Outcome<int>>> settled_forever(bool* unwound, Event* sleeping) {
   std::vector<Task<int>> tasks;
-  tasks.push_back(never(unwound));
+  tasks.push_back(never(unwound, sleeping));
   co_return co_await gather_settled(std::move(tasks));
 }
 
-Task<void> cancel_root_after(Loop* loop, std::chrono::milliseconds d) {
-  co_await sleep_for(d);
+Task<void> cancel_root_when(Loop* loop, Event* e) {
+  co_await e->wait();
   loop->cancel_root();
 }
 
 Task<void> settled_under_outer_cancel(Loop* loop, bool* unwound, bool* returned) {
+  Event sleeping;
   Scope scope;
-  scope.spawn(cancel_root_after(loop, 5ms));
+  scope.spawn(cancel_root_when(loop, &sleeping));
   try {
-    auto outcomes = co_await settled_forever(unwound);
+    auto outcomes = co_await settled_forever(unwound, &sleeping);
     *returned = true;
   } catch (const Cancelled&) {
   }
@@ -103,7 +113,7 @@ struct Counter {
 Task<int> tracked(int v, int* live, int* peak) {
   ++*live;
   *peak = std::max(*peak, *live);
-  co_await sleep_for(1ms);
+  co_await yield();  // holds its slot while the others run
   --*live;
   co_return v;
 }

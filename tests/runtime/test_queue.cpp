@@ -1,6 +1,5 @@
 #include <doctest/doctest.h>
 
-#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,7 +10,6 @@
 #include "runtime/timer.hpp"
 
 using namespace acrawl::rt;
-using namespace std::chrono_literals;
 
 namespace {
 
@@ -27,7 +25,7 @@ Task<void> produce(Queue<int>* q, int n, int* max_size) {
 Task<void> consume(Queue<int>* q, std::vector<int>* got) {
   while (std::optional<int> item = co_await q->pop()) {
     got->push_back(*item);
-    co_await sleep_for(0ms);
+    co_await yield();
   }
 }
 
@@ -69,7 +67,7 @@ Task<void> close_wakes_everyone() {
   Scope scope;
   scope.spawn(push_one(&full, &waiting, &closed, &cancelled));
   scope.spawn(pop_one(&empty, &popped));
-  co_await sleep_for(1ms);
+  co_await yield();  // both have started: the push waits for room, the pop for an item
   full.close();
   empty.close();
   co_await scope.join();
@@ -91,7 +89,8 @@ Task<void> cancelled_push_keeps_item() {
   bool cancelled = false;
   Scope scope;
   auto h = scope.spawn(push_one(&q, &item, &closed, &cancelled));
-  co_await sleep_for(1ms);
+  co_await yield();  // the push has started and waits for room
+  CHECK_FALSE(h.done());
   h.cancel();
   co_await scope.join();
   CHECK(cancelled);
@@ -104,7 +103,8 @@ Task<void> cancelled_pop_takes_nothing() {
   std::optional<std::string> out;
   Scope scope;
   auto h = scope.spawn(pop_one(&q, &out));
-  co_await sleep_for(1ms);
+  co_await yield();  // the pop has started and waits for an item
+  CHECK_FALSE(h.done());
   h.cancel();
   co_await scope.join();
   CHECK(h.cancelled());

@@ -24,11 +24,23 @@ Task<int> after(std::chrono::milliseconds d, int value, std::vector<int>* order)
   co_return value;
 }
 
-Task<void> sleeps_forever(bool* unwound) {
+Task<int> when_set(Event* go, int value, std::vector<int>* order) {
+  co_await go->wait();
+  order->push_back(value);
+  co_return value;
+}
+
+Task<int> value_now(int value) {
+  co_return value;
+}
+
+// Sets sleeping (when given) once it is about to block in a sleep that only cancellation ends.
+Task<void> sleeps_forever(bool* unwound, Event* sleeping = nullptr) {
   struct Flag {
     bool* f;
     ~Flag() { *f = true; }
   } flag{unwound};
+  if (sleeping != nullptr) sleeping->set();
   co_await sleep_for(1h);
 }
 
@@ -36,17 +48,33 @@ Task<void> sleep_forever_task() {
   co_await sleep_for(1h);
 }
 
-Task<void> fails_after(std::chrono::milliseconds d) {
-  co_await sleep_for(d);
+// Fails after letting the tasks ready now run once (its siblings spawned before it have started).
+Task<void> fails_soon() {
+  co_await yield();
   throw std::runtime_error("child failed");
 }
 
+// The three children wait at once and end in the order they are released, not in spawn order
+// as they would if the scope ran them one after another.
 Task<std::vector<int>> spawn_three() {
   std::vector<int> order;
+  Event go_a;
+  Event go_b;
+  Event go_c;
   Scope scope;
-  auto a = scope.spawn(after(30ms, 1, &order));
-  auto b = scope.spawn(after(10ms, 2, &order));
-  auto c = scope.spawn(after(20ms, 3, &order));
+  auto a = scope.spawn(when_set(&go_a, 1, &order));
+  auto b = scope.spawn(when_set(&go_b, 2, &order));
+  auto c = scope.spawn(when_set(&go_c, 3, &order));
+  co_await yield();  // all three have started and are waiting
+  CHECK_FALSE(a.done());
+  CHECK_FALSE(b.done());
+  CHECK_FALSE(c.done());
+  go_b.set();
+  co_await yield();
+  CHECK(b.done());
+  CHECK_FALSE(a.done());
+  go_c.set();
+  go_a.set();
   co_await scope.join();
   CHECK(a.result() + b.result() + c.result() == 6);
   co_return order;
@@ -55,15 +83,16 @@ Task<std::vector<int>> spawn_three() {
 Task<void> error_cancels_siblings(bool* unwound) {
   Scope scope;
   scope.spawn(sleeps_forever(unwound));
-  scope.spawn(fails_after(5ms));
+  scope.spawn(fails_soon());
   co_await scope.join();
 }
 
 Task<bool> handle_cancel() {
   bool unwound = false;
+  Event sleeping;
   Scope scope;
-  auto h = scope.spawn(sleeps_forever(&unwound));
-  co_await sleep_for(1ms);
+  auto h = scope.spawn(sleeps_forever(&unwound, &sleeping));
+  co_await sleeping.wait();
   CHECK_FALSE(h.done());
   h.cancel();
   co_await scope.join();
@@ -94,7 +123,7 @@ Task<void> body_spawning(Scope& scope, int* count) {
 // The body awaits a child that fails: the child's end wakes the body, and the same failure
 // cancels the scope (and so the body's await) before the body runs again.
 Task<void> awaits_failing_child(Scope& scope) {
-  JoinHandle<void> child = scope.spawn(fails_after(1ms));
+  JoinHandle<void> child = scope.spawn(fails_soon());
   co_await child;
 }
 
@@ -105,10 +134,9 @@ Task<int> with_scope_runs_body() {
 }
 
 Task<void> cancel_after_completion() {
-  std::vector<int> order;
   Scope scope;
-  auto h = scope.spawn(after(0ms, 5, &order));
-  co_await sleep_for(2ms);
+  auto h = scope.spawn(value_now(5));
+  co_await yield();  // the child starts and finishes without suspending
   REQUIRE(h.done());
   h.cancel();  // no effect once done
   CHECK_FALSE(h.cancelled());
@@ -116,31 +144,30 @@ Task<void> cancel_after_completion() {
   co_await scope.join();
 }
 
-Task<void> outer_with_child(bool* unwound) {
+Task<void> outer_with_child(bool* unwound, Event* sleeping) {
   Scope scope;
-  scope.spawn(sleeps_forever(unwound));
+  scope.spawn(sleeps_forever(unwound, sleeping));
   co_await scope.join();
 }
 
-Task<void> cancel_root_soon(Loop* loop) {
-  co_await sleep_for(5ms);
+Task<void> cancel_root_when(Loop* loop, Event* ready) {
+  co_await ready->wait();
   loop->cancel_root();
 }
 
 Task<void> root_cancelled(Loop* loop, bool* unwound) {
+  Event sleeping;
   Scope scope;
-  scope.spawn(outer_with_child(unwound));
-  scope.spawn(cancel_root_soon(loop));
+  scope.spawn(outer_with_child(unwound, &sleeping));
+  scope.spawn(cancel_root_when(loop, &sleeping));
   co_await scope.join();
 }
 
 }  // namespace
 
 TEST_CASE("scope runs children concurrently and joins them all") {
-  auto start = Clock::now();
   auto order = run(spawn_three());
   CHECK(order == std::vector<int>{2, 3, 1});
-  CHECK(Clock::now() - start < 1s);  // concurrent: not 60 ms serial, loose bound
 }
 
 TEST_CASE("a child's error cancels its siblings and is rethrown at join") {
@@ -194,22 +221,26 @@ Task<void> await_handle_then_flag(JoinHandle<int> h, bool* cancelled) {
   }
 }
 
-Task<int> slow_int() {
-  co_await sleep_for(50ms);
+Task<int> int_when(Event* go) {
+  co_await go->wait();
   co_return 3;
 }
 
 // Cancelling a task that awaits a JoinHandle wakes it at once; the awaited task goes on.
 Task<void> cancel_handle_awaiter() {
   bool cancelled = false;
+  Event go;
   Scope scope;
-  auto target = scope.spawn(slow_int());
+  auto target = scope.spawn(int_when(&go));
   auto awaiter = scope.spawn(await_handle_then_flag(target, &cancelled));
-  co_await sleep_for(1ms);
+  co_await yield();  // both have started: target waits for go, awaiter for target
+  CHECK_FALSE(awaiter.done());
   awaiter.cancel();
-  co_await sleep_for(1ms);
+  co_await yield();  // at once: within one turn of the loop
   CHECK(cancelled);
+  CHECK(awaiter.cancelled());
   CHECK_FALSE(target.done());
+  go.set();
   co_await scope.join();
   CHECK(target.result() == 3);
 }

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include <chrono>
+#include <algorithm>
 #include <vector>
 
 #include "runtime/loop.hpp"
@@ -9,7 +9,6 @@
 #include "runtime/timer.hpp"
 
 using namespace acrawl::rt;
-using namespace std::chrono_literals;
 
 namespace {
 
@@ -22,7 +21,7 @@ Task<void> hold_permit(Semaphore* sem, Gauge* g, std::vector<int>* order, int id
   auto permit = co_await sem->acquire();
   order->push_back(id);
   g->peak = std::max(g->peak, ++g->now);
-  co_await sleep_for(2ms);
+  co_await yield();  // holds the permit while the others line up
   --g->now;
 }
 
@@ -46,7 +45,7 @@ Task<void> cancel_waiting_acquire() {
   bool got = false;
   Scope scope;
   auto h = scope.spawn(acquire_and_report(&sem, &got));
-  co_await sleep_for(1ms);
+  co_await yield();  // the acquire has started and waits
   CHECK(sem.waiting() == 1);
   h.cancel();
   co_await scope.join();
@@ -65,7 +64,7 @@ Task<void> handoff_to_cancelled_waiter() {
   Scope scope;
   auto a = scope.spawn(acquire_and_report(&sem, &a_got));
   auto b = scope.spawn(acquire_and_report(&sem, &b_got));
-  co_await sleep_for(1ms);
+  co_await yield();  // both acquires have started and wait, A first
   REQUIRE(sem.waiting() == 2);
   held.release();  // hands the permit to A (scheduled, not yet run)
   a.cancel();      // ...and A is cancelled before it runs

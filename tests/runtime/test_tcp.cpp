@@ -1,7 +1,6 @@
 #include <doctest/doctest.h>
 
 #include <array>
-#include <chrono>
 #include <string>
 #include <system_error>
 
@@ -11,7 +10,6 @@
 #include "runtime/timer.hpp"
 
 using namespace acrawl::rt;
-using namespace std::chrono_literals;
 
 namespace {
 
@@ -73,7 +71,8 @@ Task<bool> cancel_blocked_read() {
   bool cancelled = false;
   Scope scope;
   auto reader = scope.spawn(read_forever(&c, &cancelled));
-  co_await sleep_for(5ms);
+  co_await yield();  // the read has started and waits for data
+  CHECK_FALSE(reader.done());
   reader.cancel();  // the peer never writes: only cancellation can end this read
   co_await scope.join();
   co_return cancelled;

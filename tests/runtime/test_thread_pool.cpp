@@ -1,17 +1,19 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
-#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
+#include "runtime/event.hpp"
 #include "runtime/loop.hpp"
 #include "runtime/scope.hpp"
 #include "runtime/thread_pool.hpp"
 #include "runtime/timer.hpp"
 
 using namespace acrawl::rt;
-using namespace std::chrono_literals;
 
 namespace {
 
@@ -23,13 +25,48 @@ struct Throws {
   int operator()() const { throw std::runtime_error("job failed"); }
 };
 
-struct SlowCounter {
+// A door a worker can wait at until the test opens it. Opening is idempotent.
+class Gate {
+ public:
+  void open() {
+    {
+      std::lock_guard lock(mutex_);
+      open_ = true;
+    }
+    opened_.notify_all();
+  }
+  void wait() {
+    std::unique_lock lock(mutex_);
+    opened_.wait(lock, [this] { return open_; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable opened_;
+  bool open_ = false;
+};
+
+// Tells the loop it has started (through Loop::post, the pool's own cross-thread edge), then
+// keeps its worker until the gate opens.
+struct HeldJob {
+  Loop* loop;
+  Event* started;
+  Gate* gate;
   std::atomic<int>* ran;
-  std::chrono::milliseconds d;
   int operator()() const {
-    std::this_thread::sleep_for(d);
+    Event* e = started;
+    loop->post([e] { e->set(); });
+    gate->wait();
     ++*ran;
     return 1;
+  }
+};
+
+struct CountingJob {
+  std::atomic<int>* ran;
+  int operator()() const {
+    ++*ran;
+    return 2;
   }
 };
 
@@ -44,9 +81,10 @@ Task<void> rethrows(ThreadPool* pool) {
   (void)v;
 }
 
-Task<void> run_slow(ThreadPool* pool, std::atomic<int>* ran, bool* cancelled) {
+template <class Job>
+Task<void> run_job(ThreadPool* pool, Job job, bool* cancelled) {
   try {
-    int v = co_await pool->run(SlowCounter{ran, 100ms});
+    int v = co_await pool->run(std::move(job));
     (void)v;
   } catch (const Cancelled&) {
     *cancelled = true;
@@ -54,20 +92,32 @@ Task<void> run_slow(ThreadPool* pool, std::atomic<int>* ran, bool* cancelled) {
   }
 }
 
-// One worker, busy with job A; job B waits in the queue. Cancelling B means B never runs;
-// cancelling A (running) discards its result after it finishes.
+// One worker, held busy by job A; job B waits in the queue behind it. Cancelling B means B
+// never runs and its awaiter wakes at once; cancelling A (running) discards its result once it
+// finishes, and its awaiter waits for that.
 Task<void> cancel_queued_and_running(ThreadPool* pool, std::atomic<int>* ran) {
   bool a_cancelled = false;
   bool b_cancelled = false;
+  Event a_started;
+  Gate gate;
   Scope scope;
-  auto a = scope.spawn(run_slow(pool, ran, &a_cancelled));
-  auto b = scope.spawn(run_slow(pool, ran, &b_cancelled));
-  co_await sleep_for(20ms);  // A is running, B is queued
+  auto a =
+      scope.spawn(run_job(pool, HeldJob{&Loop::current(), &a_started, &gate, ran}, &a_cancelled));
+  co_await a_started.wait();  // A holds the only worker until the gate opens
+  auto b = scope.spawn(run_job(pool, CountingJob{ran}, &b_cancelled));
+  co_await yield();  // b has started and submitted B: queued, since A keeps the worker
+  CHECK_FALSE(b.done());
   b.cancel();
+  co_await yield();
+  CHECK(b.done());  // a queued job's awaiter wakes at once, A still running
+  CHECK(b_cancelled);
   a.cancel();
+  co_await yield();
+  CHECK_FALSE(a.done());  // a running job cannot be interrupted: its awaiter waits for it
+  CHECK(ran->load() == 0);
+  gate.open();  // before the join whatever was checked: a held worker would hang the pool
   co_await scope.join();
   CHECK(a_cancelled);
-  CHECK(b_cancelled);
 }
 
 }  // namespace
@@ -86,5 +136,5 @@ TEST_CASE("cancelled before start: never runs; cancelled while running: result d
   ThreadPool pool(1);
   std::atomic<int> ran{0};
   run(cancel_queued_and_running(&pool, &ran));
-  CHECK(ran.load() == 1);  // only A ran
+  CHECK(ran.load() == 1);  // only A ran: B was dropped from the queue
 }
