@@ -9,7 +9,9 @@
 MAKEFLAGS += --no-print-directory
 BUILD ?= build
 JOBS ?= $(shell nproc)
+# Warnings are errors in every build make makes (development and CI), not in a plain cmake one.
 CMAKE_FLAGS ?=
+DEV_FLAGS = -DACRAWL_WERROR=ON
 CTEST = ctest --output-on-failure -j$(JOBS) --timeout 900
 
 .PHONY: all deps build test test-fast test-asan test-tsan test-fuzz demo bench format format-check clean
@@ -21,7 +23,7 @@ deps:
 
 # Build output goes to stderr so that `make demo` prints only records on stdout.
 build: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(DEV_FLAGS) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS) 1>&2
 
 test-fast: build
@@ -30,17 +32,17 @@ test-fast: build
 # libFuzzer targets (clang; ASan+UBSan) over the parsers, FUZZ_SECONDS each.
 FUZZ_SECONDS ?= 20
 test-fuzz: deps
-	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACRAWL_FUZZ=ON >/dev/null
+	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACRAWL_FUZZ=ON $(DEV_FLAGS) >/dev/null
 	@cmake --build build-fuzz -j$(JOBS)
 	@scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
 
 test-asan: deps
-	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DACRAWL_SANITIZE=address,undefined >/dev/null
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DACRAWL_SANITIZE=address,undefined $(DEV_FLAGS) >/dev/null
 	@cmake --build build-asan -j$(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(CTEST)
 
 test-tsan: deps
-	@cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACRAWL_SANITIZE=thread >/dev/null
+	@cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACRAWL_SANITIZE=thread $(DEV_FLAGS) >/dev/null
 	@cmake --build build-tsan -j$(JOBS)
 	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/.ci/tsan.supp" $(CTEST)
 

@@ -2,8 +2,10 @@
 // Loop: a single-threaded epoll reactor with a ready queue, a timer heap and a cross-thread
 // post() channel (one eventfd).
 //
-// Coroutines are resumed only from the ready queue at the top of the loop, never from inside
-// an I/O callback, a timer callback or a curl callback: those only record facts and schedule.
+// A coroutine woken by an event (I/O, a timer, curl, another thread's post) is resumed only from
+// the ready queue at the top of the loop, never from inside an I/O, timer or curl callback: those
+// only record facts and schedule. (Awaiting a Task runs it at once, by symmetric transfer, and a
+// finished Task resumes its awaiter the same way.)
 
 #include <sys/epoll.h>
 
@@ -76,7 +78,7 @@ class Loop {
   template <class T>
   T run(Task<T> task);
 
-  // Cancels the root task's context (the crawler's Ctrl-C path). Loop thread only.
+  // Cancels the root task's context, and so every task under it. Loop thread only.
   void cancel_root() noexcept;
 
   // Makes h runnable; it is resumed at the top of the loop with ctx as its context.

@@ -4,9 +4,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
+#include <exception>
 #include <iostream>
 #include <regex>
+#include <string>
 
 namespace acrawl::cli {
 
@@ -24,7 +27,8 @@ Examples:
 Output: one record per input URL on standard output (url, status, title in TSV; more
 fields in JSONL); logs and the summary go to standard error.
 Exit status: 0 every page succeeded (2xx), 1 some did not, 2 usage, input or output error,
-130 interrupted (SIGINT/SIGTERM; records already produced are kept).)";
+3 acrawl could not run (the system refused threads, descriptors or memory, or libcurl an
+option), 130 interrupted (SIGINT/SIGTERM; records already produced are kept).)";
 
 crawler::Mode parse_mode(const std::string& name) {
   if (name == "threads") return crawler::Mode::threads;
@@ -32,8 +36,40 @@ crawler::Mode parse_mode(const std::string& name) {
   return crawler::Mode::async;
 }
 
+// Durations given in seconds are at most this long (about 11.6 days); longer ones are taken as
+// this. Clamped in seconds, before converting: 1e300 s must not overflow into "no timeout".
+constexpr double kMaxSeconds = 1e6;
+
+// A positive, finite number of seconds ("inf", "nan", 0 and negative values are usage errors).
+const CLI::Validator kSeconds(
+    [](std::string& value) -> std::string {
+      double d = 0;
+      try {
+        std::size_t used = 0;
+        d = std::stod(value, &used);
+        if (used != value.size()) return "not a number of seconds: " + value;
+      } catch (const std::exception&) {
+        return "not a number of seconds: " + value;
+      }
+      if (!std::isfinite(d) || d <= 0) return "must be a positive number of seconds: " + value;
+      return {};
+    },
+    "SECONDS");
+
+// A whole number, 0 or more (a negative one would wrap around in an unsigned option).
+const CLI::Validator kCount(
+    [](std::string& value) -> std::string {
+      const bool digits =
+          !value.empty() && value.find_first_not_of("0123456789") == std::string::npos;
+      return digits ? std::string() : "must be a whole number, 0 or more: " + value;
+    },
+    "N");
+
+// Milliseconds of a validated, positive number of seconds: at least 1 (curl reads 0 as "no
+// limit"), at most kMaxSeconds.
 long to_ms(double seconds) {
-  return static_cast<long>(std::llround(seconds * 1000.0));
+  const double clamped = std::min(seconds, kMaxSeconds);
+  return std::max(1L, static_cast<long>(std::llround(clamped * 1000.0)));
 }
 
 }  // namespace
@@ -67,10 +103,10 @@ Invocation parse_command_line(int argc, char** argv) {
   app.add_option("-o,--output", config.output_path, "Write records to FILE instead of stdout");
   app.add_option("--connect-timeout", connect_timeout_s, "Seconds to establish a connection")
       ->default_val(connect_timeout_s)
-      ->check(CLI::PositiveNumber);
+      ->check(kSeconds);
   app.add_option("--timeout", timeout_s, "Seconds for a whole transfer")
       ->default_val(timeout_s)
-      ->check(CLI::PositiveNumber);
+      ->check(kSeconds);
   app.add_option("--retries", config.retry.retries,
                  "Further attempts for transient failures (connect errors, resets, timeouts, "
                  "429, 502, 503, 504)")
@@ -110,6 +146,7 @@ Invocation parse_command_line(int argc, char** argv) {
                  "Queue no more links once N pages are queued; inputs count and are always "
                  "fetched (0: no limit)")
       ->default_val(follow.max_pages)
+      ->check(kCount)
       ->group(kFollow);
   app.add_option("--scope", scope,
                  "Links followed: same host, same registrable domain, under the input's "
@@ -137,7 +174,9 @@ Invocation parse_command_line(int argc, char** argv) {
       ->group(kFollow);
   app.add_flag("--links", follow.links, "Add each page's links to its record (jsonl)")
       ->group(kFollow);
-  app.add_option("--links-file", follow.links_path, "Write `page<TAB>link` lines to FILE")
+  app.add_option("--links-file", follow.links_path,
+                 "Write `page<TAB>link` lines to FILE (records stay as they are; --links adds "
+                 "links to JSONL records)")
       ->group(kFollow);
   app.add_flag("-v,--verbose", verbose, "More logging on stderr (repeat for more)");
   app.add_flag("-q,--quiet", quiet, "Only errors on stderr");

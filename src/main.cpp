@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
     spdlog::error("out of memory");
     code = cli::kExitCannotRun;
   } catch (const std::exception& e) {  // threads, epoll, descriptors, a libcurl option refused
-    spdlog::error("{}", e.what());
+    spdlog::error("cannot run: {}", e.what());
     code = cli::kExitCannotRun;
   }
   curl_global_cleanup();

@@ -9,7 +9,6 @@
 #include <ctime>
 #include <future>
 #include <mutex>
-#include <optional>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -83,8 +82,9 @@ rt::Task<void> take_signals(State* state, rt::SignalSet* signals) {
   }
 }
 
-rt::Task<void> serve(rt::Scope& scope, State* state, rt::Event* stop) {
-  rt::SignalSet signals({SIGINT, SIGTERM});
+rt::Task<void> serve(rt::Scope& scope, State* state, rt::Event* stop, std::promise<void>* started) {
+  rt::SignalSet signals({SIGINT, SIGTERM});  // on failure, the constructor rethrows it
+  started->set_value();
   scope.spawn(take_signals(state, &signals));
   co_await stop->wait();
   scope.cancel();
@@ -108,27 +108,32 @@ struct Interrupt::Impl {
   rt::Event stop;            // on the signal thread's loop
   std::thread thread;
 
+  // The thread: a loop watching the signals until stop is set. started is satisfied once the
+  // signals are watched, or with the reason they cannot be.
   void run(std::promise<void>* started) noexcept {
-    std::optional<rt::Loop> own;
     try {
-      own.emplace();
+      rt::Loop own;
+      {
+        std::lock_guard lock(loop_mutex);
+        loop = &own;
+      }
+      struct Forget {
+        Impl* self;
+        ~Forget() {
+          std::lock_guard lock(self->loop_mutex);
+          self->loop = nullptr;
+        }
+      } forget{this};
+      own.run(rt::with_scope(serve, state.get(), &stop, started));
     } catch (...) {
-      started->set_exception(std::current_exception());
-      return;
+      try {
+        started->set_exception(std::current_exception());  // the constructor throws it
+      } catch (const std::future_error&) {
+        // Failed after it started: the signals stay blocked and pending, and the crawl runs to
+        // its end, uninterruptible.
+        spdlog::error("the signal watcher stopped: Ctrl-C will not stop this crawl");
+      }
     }
-    {
-      std::lock_guard lock(loop_mutex);
-      loop = &*own;
-    }
-    started->set_value();
-    try {
-      own->run(rt::with_scope(serve, state.get(), &stop));
-    } catch (...) {
-      // The signals stay blocked and pending: the crawl runs to its end, uninterruptible.
-      spdlog::error("the signal watcher stopped: Ctrl-C will not stop this crawl");
-    }
-    std::lock_guard lock(loop_mutex);
-    loop = nullptr;
   }
 };
 

@@ -131,7 +131,12 @@ CrawlSummary run_crawl(const CrawlConfig& config) {
     {
       ProgressLine progress(output.live(), config.progress);
       try {
-        run_mode(effective(config), source, output, interrupt);
+        const CrawlConfig settings = effective(config);
+        spdlog::debug(
+            "mode {}, concurrency {}, connect timeout {} ms, transfer timeout {} ms, depth {}",
+            mode_name(settings.mode), settings.concurrency, settings.fetch.connect_timeout_ms,
+            settings.fetch.timeout_ms, settings.follow.depth);
+        run_mode(settings, source, output, interrupt);
       } catch (...) {
         try {
           output.close();  // what was emitted before the error still goes out

@@ -33,9 +33,9 @@ struct FetchResult {
 class Fetch {
  public:
   // Throws std::runtime_error if curl cannot create an easy handle or refuses one of the
-  // options (naming it). share (optional) shares DNS, connection and TLS session caches with
-  // other handles (threads mode). stop (optional) aborts a blocking transfer in progress once it
-  // becomes true (Ctrl-C in the blocking modes).
+  // options (naming it). share (optional) shares the DNS and TLS session caches with other
+  // handles (threads mode; each handle keeps its own connections). stop (optional) aborts a
+  // blocking transfer in progress once it becomes true (Ctrl-C in the blocking modes).
   explicit Fetch(const FetchOptions& options, CURLSH* share = nullptr,
                  const std::atomic<bool>* stop = nullptr);
   ~Fetch();

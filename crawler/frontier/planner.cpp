@@ -93,6 +93,12 @@ std::vector<PageRecord> CrawlPlanner::add_inputs(const std::vector<InputItem>& b
   std::vector<Candidate> seeds;
   seeds.reserve(batch.size());
   for (const InputItem& input : batch) {
+    if (input.too_long) {
+      spdlog::warn("{}: line longer than {} bytes: not a URL", input.where,
+                   UrlSource::kMaxLineBytes);
+      refused.push_back(error_record(input.url, error_words::invalid_url));
+      continue;
+    }
     std::optional<Url> url = Url::parse(input.url);
     if (!url || !url->is_http()) {
       if (std::optional<PageRecord> why = refuse(input)) {  // says why

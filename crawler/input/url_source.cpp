@@ -146,16 +146,12 @@ std::optional<InputItem> UrlSource::next() {
       ++lines_;
       return InputItem{in.arg, "argument " + std::to_string(current_)};
     }
-    // One line: up to a newline, or the rest at the end of the input.
+    // One line: up to a newline, or the rest at the end of the input. Bytes of an overlong line
+    // are dropped as they come, so memory stays bounded whatever the input.
     std::size_t eol = buffer_.find('\n', buffer_pos_);
     while (eol == std::string::npos && !in.eof) {
       if (buffer_.size() - buffer_pos_ > kMaxLineBytes) {
-        // Drop what we have of an overlong line; skip the rest of it as it comes.
-        if (!skipping_long_line_) {
-          spdlog::warn("{}:{}: line longer than {} bytes, skipped",
-                       in.arg == "-" ? std::string("stdin") : in.arg, line_in_current_ + 1,
-                       kMaxLineBytes);
-        }
+        if (!skipping_long_line_) long_line_start_ = buffer_.substr(buffer_pos_, kKeptBytes);
         skipping_long_line_ = true;
         buffer_.clear();
         buffer_pos_ = 0;
@@ -168,7 +164,7 @@ std::optional<InputItem> UrlSource::next() {
     if (eol != std::string::npos) {
       line = std::string_view(buffer_).substr(buffer_pos_, eol - buffer_pos_);
       buffer_pos_ = eol + 1;
-    } else if (buffer_pos_ < buffer_.size()) {
+    } else if (buffer_pos_ < buffer_.size() || skipping_long_line_) {
       line = std::string_view(buffer_).substr(buffer_pos_);  // a last line without a newline
       buffer_pos_ = buffer_.size();
     } else {
@@ -176,17 +172,19 @@ std::optional<InputItem> UrlSource::next() {
       continue;
     }
     ++line_in_current_;
-    if (skipping_long_line_) {
-      skipping_long_line_ = false;  // the tail of the overlong line
-      continue;
+    const std::string name = in.arg == "-" ? std::string("stdin") : in.arg;
+    if (skipping_long_line_ || line.size() > kMaxLineBytes) {
+      std::string start =
+          skipping_long_line_ ? std::move(long_line_start_) : std::string(line.substr(0, kKeptBytes));
+      skipping_long_line_ = false;
+      ++lines_;
+      return InputItem{std::move(start), name + ":" + std::to_string(line_in_current_), true};
     }
     if (line_in_current_ == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
     line = ascii::trim_ascii_ws(line);
     if (line.empty() || line.front() == '#') continue;
     ++lines_;
-    std::string where =
-        (in.arg == "-" ? std::string("stdin") : in.arg) + ":" + std::to_string(line_in_current_);
-    return InputItem{std::string(line), std::move(where)};
+    return InputItem{std::string(line), name + ":" + std::to_string(line_in_current_)};
   }
   return std::nullopt;
 }

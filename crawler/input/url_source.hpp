@@ -15,6 +15,9 @@ namespace acrawl::crawler {
 struct InputItem {
   std::string url;
   std::string where;  // "urls.txt:12", "stdin:3" or "argument 2", for messages
+  // The line was longer than UrlSource::kMaxLineBytes: url holds only its first
+  // kKeptBytes, and the line is recorded as invalid_url, never fetched.
+  bool too_long = false;
 };
 
 // Thrown when an input file cannot be opened or read.
@@ -28,9 +31,11 @@ bool looks_like_url(const std::string& arg);
 
 class UrlSource {
  public:
-  // A line longer than this is reported and skipped (no URL is that long; a file that is not a
-  // list of URLs must not fill the memory).
-  static constexpr std::size_t kMaxLineBytes = 1 << 20;
+  // A line longer than this is not a URL anyone can fetch (and a file that is not a list of
+  // URLs must not fill the memory): its first kKeptBytes are kept for its record, the rest is
+  // dropped as it is read.
+  static constexpr std::size_t kMaxLineBytes = 8 << 20;
+  static constexpr std::size_t kKeptBytes = 1024;
 
   // Opens every file input now, so a missing file is reported before any work starts.
   // Throws InputError naming the file and the reason.
@@ -78,6 +83,7 @@ class UrlSource {
   std::string buffer_;  // bytes read from the current input, not yet taken as lines
   std::size_t buffer_pos_ = 0;
   bool skipping_long_line_ = false;
+  std::string long_line_start_;  // the kept start of the overlong line being skipped
 };
 
 }  // namespace acrawl::crawler

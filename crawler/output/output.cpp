@@ -1,5 +1,7 @@
 #include "crawler/output/output.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace acrawl::crawler {
 
 void LiveCounters::transfer_started() noexcept {
@@ -13,6 +15,9 @@ CrawlOutput::CrawlOutput(RecordSink& sink, RecordSink* links, std::size_t capaci
     : writer_(sink, links, capacity) {}
 
 void CrawlOutput::emit(PageRecord rec) {
+  if (spdlog::should_log(spdlog::level::trace)) {
+    spdlog::trace("record {} {}", rec.url, rec.status_text());
+  }
   {
     std::lock_guard lock(mutex_);
     summary_.count(rec);

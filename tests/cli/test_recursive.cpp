@@ -344,3 +344,17 @@ TEST_CASE("non-HTML bodies: the record says the type, no title, no links") {
   auto list = crawl({b + "/site/p/1.html", "--links"});
   CHECK(list.exit_code == 2);  // --links is a JSONL feature
 }
+
+TEST_CASE("--links-file alone leaves JSONL records as they are; --links adds the links") {
+  FixtureServer server(site(20));
+  const std::string b = server.base_url();
+  const std::string links = temp_path();
+  auto file_only = crawl({b + "/site/p/1.html", "--format", "jsonl", "--links-file", links});
+  CHECK(file_only.exit_code == 0);
+  CHECK(file_only.out.find("\"links\"") == std::string::npos);
+  CHECK(slurp(links).find(b + "/site/p/1.html\t" + b + "/") != std::string::npos);
+  auto both = crawl({b + "/site/p/1.html", "--format", "jsonl", "--links", "--links-file", links});
+  CHECK(both.exit_code == 0);
+  CHECK(both.out.find("\"links\":[\"" + b + "/") != std::string::npos);
+  std::remove(links.c_str());
+}

@@ -4,7 +4,6 @@
 
 #include <doctest/doctest.h>
 
-#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -279,21 +278,16 @@ TEST_CASE("Url: every web-platform-tests entry with an http(s) base") {
   CHECK(failures == 45);
 }
 
-TEST_CASE("Url: the other web-platform-tests entries (informational)") {
+TEST_CASE("Url: every other web-platform-tests entry (no base, or a base of another scheme)") {
   const Json data = load_wpt();
-  int total = 0, passed = 0;
-  std::string failed;
+  int checked = 0;
   for (const Json& test : data.items) {
     if (test.kind != Json::Kind::object || has_http_base(test)) continue;
-    ++total;
-    if (matches(test, false)) {
-      ++passed;
-    } else {
-      failed += "\n  " + field(test, "input") + "  (base " + field(test, "base") + ")";
-    }
+    INFO("input: " << field(test, "input") << "  base: " << field(test, "base"));
+    ++checked;
+    matches(test, true);
   }
-  MESSAGE("other entries: " << passed << " of " << total << " pass" << failed);
-  CHECK(total == 601 - 177);
+  CHECK(checked == 601 - 177);
 }
 
 TEST_CASE("Url: RFC 3986 reference resolution examples") {
@@ -446,7 +440,9 @@ TEST_CASE("Url: internationalized and percent-encoded hosts") {
   CHECK(host_of("sc://bücher.example/") == "b%C3%BCcher.example");       // opaque: no IDNA
 }
 
-TEST_CASE("Url: resolving 100k links stays fast (guard, not a benchmark)") {
+// Speed is measured in bench/ (micro_url), not asserted here: these are correctness checks over
+// the link shapes a crawl resolves most.
+TEST_CASE("Url: 100k links of the common shapes all resolve") {
   const std::optional<Url> base = Url::parse("https://www.example.com/docs/guide/intro.html?x=1");
   REQUIRE(base);
   const char* forms[] = {"/assets/page-%d.html",
@@ -457,7 +453,6 @@ TEST_CASE("Url: resolving 100k links stays fast (guard, not a benchmark)") {
                          "?page=%d",
                          "//cdn.example.net/img/%d.png",
                          "./sub dir/%d/../file%%20name.html"};
-  const auto start = std::chrono::steady_clock::now();
   std::size_t ok = 0, bytes = 0;
   char link[128];
   for (int i = 0; i < 100000; ++i) {
@@ -465,14 +460,10 @@ TEST_CASE("Url: resolving 100k links stays fast (guard, not a benchmark)") {
     const std::optional<Url> u = Url::parse(link, &*base);
     if (u) ++ok, bytes += dedup_key(*u).size();
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  MESSAGE("100k links resolved in " << seconds << " s");
   CHECK(ok == 100000);
   CHECK(bytes > 100000 * 20);
   CHECK(resolve("./sub dir/7/../file%20name.html", base->href()) ==
         "https://www.example.com/docs/guide/sub%20dir/file%20name.html");
-  CHECK(seconds < 5.0);
 }
 
 TEST_CASE("Url: a document's encoding encodes the query of its http(s) links, nothing else") {

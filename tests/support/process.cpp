@@ -209,6 +209,20 @@ const std::string& Child::read_lines(std::size_t lines, std::chrono::millisecond
   return out_;
 }
 
+bool Child::wait_stderr(const std::string& needle, std::size_t count,
+                        std::chrono::milliseconds deadline) {
+  auto end = std::chrono::steady_clock::now() + deadline;
+  auto found = [&] {
+    std::size_t n = 0;
+    for (auto at = err_.find(needle); at != std::string::npos; at = err_.find(needle, at + 1)) {
+      ++n;
+    }
+    return n >= count;
+  };
+  while (!found() && std::chrono::steady_clock::now() < end && err_fd_ >= 0) pump(50);
+  return found();
+}
+
 void Child::send_signal(int sig) {
   ::kill(pid_, sig);
 }

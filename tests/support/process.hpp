@@ -41,6 +41,12 @@ class Child {
   // Reads stdout until it holds at least `lines` newlines or the deadline passes; returns all
   // stdout read so far.
   const std::string& read_lines(std::size_t lines, std::chrono::milliseconds deadline);
+  // Reads stdout and stderr until stderr holds `needle` at least `count` times or the deadline
+  // passes; returns whether it does.
+  bool wait_stderr(const std::string& needle, std::size_t count,
+                   std::chrono::milliseconds deadline);
+  // The read end of the child's stdout, for a test that leaves it unread (a stalled reader).
+  int stdout_fd() const { return out_fd_; }
   void send_signal(int sig);
   // Waits for the exit (killing the child after the deadline), reads what is left; returns the
   // exit code (128 + signal when killed by one).
