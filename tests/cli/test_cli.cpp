@@ -189,7 +189,9 @@ TEST_CASE("faults: each URL gets exactly one record saying what happened") {
   CHECK(res.exit_code == 1);
   auto records = parse_tsv(res.out);
   CHECK(records.size() == expected.size());
-  for (const auto& [url, status] : expected) {
+  for (const auto& entry : expected) {
+    const std::string& url = entry.first;  // INFO captures it: no structured binding (clang 14)
+    const std::string& status = entry.second;
     INFO("url ", url);
     CHECK(records[url].count == 1);
     CHECK(records[url].status == status);

@@ -85,7 +85,9 @@ TEST_CASE("TSV, CSV and JSONL say the same, parse back with real readers, and ar
   urls += "not a url either \x1b[31m\x07 red\n";  // escape sequences in the record's URL
   const std::vector<std::pair<std::string, std::string>> formats = {
       {"tsv", temp_path(".tsv")}, {"csv", temp_path(".csv")}, {"jsonl", temp_path(".jsonl")}};
-  for (const auto& [format, path] : formats) {
+  for (const auto& entry : formats) {
+    const auto& format = entry.first;  // INFO captures it: no structured binding (clang 14)
+    const auto& path = entry.second;
     auto res = run_process(ACRAWL_BIN,
                            {"-", "--format", format, "-o", path, "--retries", "0", "--no-progress"},
                            urls, 120s);

@@ -173,7 +173,9 @@ TEST_CASE("parse_page: the record's title is build_record's") {
       {"<title>Caf\xE9</title>", "text/html; charset=windows-1252"},
       {"<p>no title at all</p>", "text/html"},
   };
-  for (const auto& [body, type] : pages) {
+  for (const auto& page : pages) {
+    const auto& body = page.first;  // INFO captures it: no structured binding (clang 14)
+    const auto& type = page.second;
     INFO(body.substr(0, 80), " as ", type);
     ParsedPage p = parse(html(body, type));
     auto expected = build_record("http://input.test/", html(body, type));
