@@ -174,8 +174,8 @@ std::optional<InputItem> UrlSource::next() {
     ++line_in_current_;
     const std::string name = in.arg == "-" ? std::string("stdin") : in.arg;
     if (skipping_long_line_ || line.size() > kMaxLineBytes) {
-      std::string start =
-          skipping_long_line_ ? std::move(long_line_start_) : std::string(line.substr(0, kKeptBytes));
+      std::string start = skipping_long_line_ ? std::move(long_line_start_)
+                                              : std::string(line.substr(0, kKeptBytes));
       skipping_long_line_ = false;
       ++lines_;
       return InputItem{std::move(start), name + ":" + std::to_string(line_in_current_), true};

@@ -2,6 +2,18 @@
 
 namespace acrawl::crawler {
 
+namespace {
+// About the memory a queued record holds: records with --links carry whole link lists.
+std::size_t weight(const PageRecord& rec) noexcept {
+  std::size_t bytes = sizeof rec + rec.url.size() + rec.final_url.size() + rec.content_type.size() +
+                      rec.location.size() + (rec.title ? rec.title->size() : 0);
+  if (rec.links) {
+    for (const std::string& link : *rec.links) bytes += sizeof link + link.size();
+  }
+  return bytes;
+}
+}  // namespace
+
 RecordWriter::RecordWriter(RecordSink& records, RecordSink* links, std::size_t capacity)
     : records_(records),
       links_(links),
@@ -31,6 +43,7 @@ void RecordWriter::push(PageRecord rec) {
   bool wake = false;
   {
     std::lock_guard lock(mutex_);
+    pending_bytes_ += weight(rec);
     queue_.push_back(std::move(rec));
     ++pending_;
     wake = writer_waiting_;
@@ -42,7 +55,7 @@ void RecordWriter::push(PageRecord rec) {
 bool RecordWriter::has_room() {
   rethrow_if_failed();
   std::lock_guard lock(mutex_);
-  if (pending_ < capacity_) return true;
+  if (pending_ < capacity_ && pending_bytes_ < kMaxPendingBytes) return true;
   starved_ = true;
   return false;
 }
@@ -66,9 +79,10 @@ void RecordWriter::write_batch(std::vector<PageRecord>& batch) {
     {
       std::lock_guard lock(mutex_);
       --pending_;
+      pending_bytes_ -= weight(rec);
       // Room again at half the capacity, not at the first free slot: one wake-up per many
       // records.
-      if (starved_ && pending_ <= capacity_ / 2) {
+      if (starved_ && pending_ <= capacity_ / 2 && pending_bytes_ <= kMaxPendingBytes / 2) {
         starved_ = false;
         announce = true;
       }
@@ -86,18 +100,16 @@ void RecordWriter::run() noexcept {
   for (;;) {
     {
       std::unique_lock lock(mutex_);
-      while (queue_.empty() && !closing_) {
+      // Records leave the queue only into the hands of whoever holds writing_, so
+      // write_out_now() finds every record not yet written either in the queue or written.
+      while (!closing_ && (queue_.empty() || writing_)) {
         writer_waiting_ = true;
         wake_.wait(lock);
       }
-      if (queue_.empty()) return;  // closing, and everything written
-    }
-    // Records leave the queue only under writing_, so write_out_now() finds every record not
-    // yet written either in the queue or written by the time it holds writing_.
-    std::lock_guard writing(writing_);
-    {
-      std::lock_guard lock(mutex_);
+      // Closing, and everything written (or write_out_now took the rest).
+      if (queue_.empty() || writing_) return;
       batch.swap(queue_);
+      writing_ = true;
     }
     try {
       write_batch(batch);
@@ -108,11 +120,19 @@ void RecordWriter::run() noexcept {
         failed_.store(true, std::memory_order_release);
         queue_.clear();
         pending_ = 0;
+        pending_bytes_ = 0;
+        writing_ = false;
       }
+      written_batch_.notify_all();
       announce_room();  // a crawl waiting for room learns of the failure
       return;
     }
     batch.clear();
+    {
+      std::lock_guard lock(mutex_);
+      writing_ = false;
+    }
+    written_batch_.notify_all();
   }
 }
 
@@ -129,13 +149,13 @@ void RecordWriter::close() {
 }
 
 void RecordWriter::write_out_now(std::chrono::milliseconds patience) noexcept {
-  // The writer thread may be inside a write; wait for it (a stalled reader may keep it there:
-  // then give up after patience, since nothing more could reach it anyway).
-  std::unique_lock writing(writing_, std::defer_lock);
-  if (!writing.try_lock_for(patience)) return;
   std::vector<PageRecord> batch;
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    // The writer thread may be inside a write; wait for it (a stalled reader may keep it there:
+    // then give up after patience, since nothing more could reach it anyway).
+    if (!written_batch_.wait_for(lock, patience, [this] { return !writing_; })) return;
+    writing_ = true;  // for good: the process exits next
     batch.swap(queue_);
   }
   try {

@@ -6,6 +6,7 @@
 // flight). A pipe or a terminal gets each batch of records as soon as it is written.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
@@ -21,6 +22,10 @@ namespace acrawl::crawler {
 
 class RecordWriter {
  public:
+  // Besides the record count, the buffer is full at this many bytes of records (--links
+  // records carry whole link lists).
+  static constexpr std::size_t kMaxPendingBytes = 16 << 20;
+
   // Starts the writer thread (std::system_error when it cannot). links (optional): a second
   // sink that gets every record too (--links-file). The sinks must outlive this.
   RecordWriter(RecordSink& records, RecordSink* links, std::size_t capacity);
@@ -33,7 +38,8 @@ class RecordWriter {
   // a write has failed, and std::bad_alloc.
   void push(PageRecord rec);
 
-  // False while the records not yet written fill the capacity. Thread-safe. Throws the sinks'
+  // False while the records not yet written fill the capacity (or kMaxPendingBytes).
+  // Thread-safe. Throws the sinks'
   // error once a write has failed (so a crawl waiting for room learns of it).
   bool has_room();
 
@@ -46,9 +52,9 @@ class RecordWriter {
   // Writes every queued record, flushes the sinks and stops the thread. Throws the sinks' error.
   void close();
 
-  // The second Ctrl-C: writes what is queued now from the calling thread (after the record the
+  // The second Ctrl-C: writes what is queued now from the calling thread (after the batch the
   // writer thread may be writing, waiting at most `patience` for it) and flushes. Never throws;
-  // the process is about to exit.
+  // the process is about to exit: the writer thread takes nothing after this.
   void write_out_now(std::chrono::milliseconds patience) noexcept;
 
   // Records written so far (for tests and the progress line).
@@ -68,15 +74,17 @@ class RecordWriter {
   std::mutex mutex_;  // everything below but the atomics
   std::condition_variable wake_;
   std::vector<PageRecord> queue_;
-  std::size_t pending_ = 0;  // queued + being written
-  bool starved_ = false;     // has_room() said false since room was last announced
+  std::size_t pending_ = 0;        // queued + being written
+  std::size_t pending_bytes_ = 0;  // their weight
+  bool starved_ = false;           // has_room() said false since room was last announced
   bool closing_ = false;
   bool writer_waiting_ = false;
   std::exception_ptr error_;
   std::atomic<bool> failed_{false};
   std::mutex callback_mutex_;  // on_room_, and every call of it
   std::function<void()> on_room_;
-  std::timed_mutex writing_;  // held by whoever writes to the sinks
+  bool writing_ = false;  // someone (the thread, or write_out_now) is writing records it took
+  std::condition_variable written_batch_;  // writing_ became false
   std::atomic<std::size_t> written_{0};
   std::thread thread_;
 };

@@ -132,3 +132,20 @@ TEST_CASE("record writer: after on_room({}) the callback is never called again")
   writer.close();
   CHECK(calls.load() == 0);
 }
+
+TEST_CASE("record writer: records with long link lists fill the buffer by their size") {
+  CollectSink sink;
+  sink.block();
+  RecordWriter writer(sink, nullptr, 1'000'000);
+  PageRecord heavy = record(0);
+  heavy.links.emplace(4096, std::string(1000, 'l'));  // over 4 MB of links
+  writer.push(heavy);
+  sink.wait_writes_started(1);
+  for (int i = 1; i < 3; ++i) writer.push(heavy);
+  CHECK(writer.has_room());  // about 12.7 MB pending: under 16 MiB
+  writer.push(heavy);
+  CHECK_FALSE(writer.has_room());  // about 16.9 MB: full, though 4 records are far from the count
+  sink.release();
+  writer.close();
+  CHECK(sink.records().size() == 4);
+}
