@@ -50,10 +50,12 @@ constexpr std::size_t kMaxParseBatch = 8;
 constexpr std::size_t kMaxClaim = 32;
 
 // Input read on a thread of its own when it may block (stdin, a pipe), so that a slow producer
-// never stalls the loop.
+// never stalls the loop. The batch lands in *out, not in the job's result: a job cancelled while
+// it runs has its result discarded, and lines read must still get their records.
 struct ReadBatch {
   UrlSource* source;
-  std::vector<InputItem> operator()() const { return source->next_batch(CrawlDriver::kInputBatch); }
+  std::vector<InputItem>* out;
+  void operator()() const { *out = source->next_batch(CrawlDriver::kInputBatch); }
 };
 
 class AsyncCrawl {
@@ -80,6 +82,8 @@ class AsyncCrawl {
   rt::Queue<Fetched>& queue() { return queue_; }
   rt::ThreadPool& pool() { return pool_; }
   rt::ThreadPool* input_reader() { return input_reader_.get(); }
+  // Lines the input reader read, not yet given to the driver.
+  std::vector<InputItem>& read_batch() { return read_batch_; }
   LiveCounters& live() { return output_.live(); }
   // Two per parser thread, so the pool always has the next page waiting.
   std::size_t parse_workers() const { return 2 * pool_.size(); }
@@ -118,6 +122,7 @@ class AsyncCrawl {
   rt::Queue<Fetched> queue_;
   rt::ThreadPool pool_;
   std::unique_ptr<rt::ThreadPool> input_reader_;
+  std::vector<InputItem> read_batch_;
   std::vector<std::unique_ptr<Fetch>> idle_;
   rt::Event changed_;
   rt::Event input_room_;
@@ -217,12 +222,18 @@ rt::Task<void> feed_input(AsyncCrawl* crawl, UrlSource* source) {
   while (!crawl->driver().input_ended()) {
     crawl->input_room().clear();
     if (!crawl->driver().wants_input()) {
-      co_await wait_output_room(crawl, &crawl->input_room());
+      if (crawl->driver().output_full()) {
+        co_await wait_output_room(crawl, &crawl->input_room());
+      } else {
+        co_await crawl->input_room().wait();  // dispatch sets it as the frontier shrinks
+      }
       continue;
     }
     std::vector<InputItem> batch;
     if (rt::ThreadPool* reader = crawl->input_reader()) {
-      batch = co_await reader->run(ReadBatch{source});
+      co_await reader->run(ReadBatch{source, &crawl->read_batch()});
+      batch = std::move(crawl->read_batch());
+      crawl->read_batch().clear();
     } else {
       batch = source->next_batch(CrawlDriver::kInputBatch);
     }
@@ -263,8 +274,10 @@ rt::Task<void> dispatch(rt::Scope& scope, AsyncCrawl* crawl) {
     for (;;) {
       crawl->changed().clear();
       CrawlDriver::Work work = crawl->driver().next(SteadyClock::now(), permits.size());
+      // The frontier may have shrunk (fetches started, pages robots.txt refused): the input may
+      // go on.
+      if (crawl->driver().wants_input()) crawl->input_room().set();
       if (!work.fetches.empty()) {
-        crawl->input_room().set();
         for (CrawlItem& item : work.fetches) {
           scope.spawn(fetch_one(crawl, std::move(item), std::move(permits.back())));
           permits.pop_back();
@@ -317,23 +330,35 @@ void crawl_async(const CrawlConfig& config, UrlSource& source, CrawlOutput& outp
   rt::Loop loop;
   AsyncCrawl crawl(config, output, config.parsers > 0 ? config.parsers : default_parsers(),
                    source.may_block());
-  {
-    // Other threads reach the loop only through post(), and only while these are registered.
-    output.on_room([&loop, &crawl] { loop.post([&crawl] { crawl.output_room(); }); });
-    Interrupt::Subscription stop = interrupt.on_first(
-        [&loop, &crawl] { loop.post([&crawl] { crawl.stop_requested().set(); }); });
+  // Whatever ended the loop (the end, a signal, an error), every URL admitted gets its record:
+  // responses fetched but never parsed, lines read but not yet admitted, input URLs queued.
+  auto records_for_the_rest = [&crawl] {
+    while (std::optional<Fetched> left = crawl.queue().try_pop()) {
+      crawl.live().queued.fetch_sub(1, std::memory_order_relaxed);
+      crawl.driver().cancelled(left->item);
+    }
+    if (!crawl.read_batch().empty()) crawl.driver().add_input(crawl.read_batch());
+    crawl.driver().stop();
+  };
+  try {
     struct Unregister {
       CrawlOutput& output;
       ~Unregister() { output.on_room({}); }
     } unregister{output};
+    // Other threads reach the loop only through post(), and only while these are registered.
+    output.on_room([&loop, &crawl] { loop.post([&crawl] { crawl.output_room(); }); });
+    Interrupt::Subscription stop = interrupt.on_first(
+        [&loop, &crawl] { loop.post([&crawl] { crawl.stop_requested().set(); }); });
     loop.run(rt::with_scope(supervise, &crawl, &source));
+  } catch (...) {
+    try {
+      records_for_the_rest();
+    } catch (...) {
+      // The first error is the one to report (the output may be what failed).
+    }
+    throw;
   }
-  // Responses fetched but never parsed (interrupted) still get their record.
-  while (std::optional<Fetched> left = crawl.queue().try_pop()) {
-    crawl.live().queued.fetch_sub(1, std::memory_order_relaxed);
-    crawl.driver().cancelled(left->item);
-  }
-  crawl.driver().stop();
+  records_for_the_rest();
 }
 
 }  // namespace acrawl::crawler

@@ -152,12 +152,12 @@ class BlockingCrawl {
 // Runs the workers, with the output's room and the first signal waking them, and finishes.
 void run_workers(BlockingCrawl& crawl, CrawlOutput& output, Interrupt& interrupt,
                  std::size_t threads) {
-  output.on_room([&crawl] { crawl.poke(); });
-  Interrupt::Subscription stop = interrupt.on_first([&crawl] { crawl.poke(); });
   struct Unregister {
     CrawlOutput& output;
     ~Unregister() { output.on_room({}); }
   } unregister{output};
+  output.on_room([&crawl] { crawl.poke(); });
+  Interrupt::Subscription stop = interrupt.on_first([&crawl] { crawl.poke(); });
   if (threads == 0) {
     crawl.work();
   } else {

@@ -38,6 +38,9 @@ class CrawlDriver {
   // Worth reading more input now: it has not ended, the frontier holds fewer than about two
   // concurrency's worth of URLs, and the output has room. Throws the output's error.
   bool wants_input();
+  // The output is behind by its capacity: nothing starts, no input is read, until it catches
+  // up (the writer thread says so). Throws the output's error.
+  bool output_full() { return !output_.has_room(); }
   // A batch read from the input (empty: the input has ended). Refused lines get their records
   // (invalid_url, unsupported_scheme) at once. Throws the output's error, std::bad_alloc.
   void add_input(const std::vector<InputItem>& batch);

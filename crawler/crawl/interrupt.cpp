@@ -104,13 +104,13 @@ struct Interrupt::Impl {
   std::shared_ptr<State> state = std::make_shared<State>();
   sigset_t previous_mask{};
   std::mutex loop_mutex;
-  rt::Loop* loop = nullptr;  // the signal thread's, while it runs
-  rt::Event stop;            // on the signal thread's loop
+  rt::Loop* loop = nullptr;    // the signal thread's, while it runs
+  rt::Event stop;              // on the signal thread's loop
+  std::promise<void> started;  // satisfied once the signals are watched, or with why not
   std::thread thread;
 
-  // The thread: a loop watching the signals until stop is set. started is satisfied once the
-  // signals are watched, or with the reason they cannot be.
-  void run(std::promise<void>* started) noexcept {
+  // The thread: a loop watching the signals until stop is set.
+  void run() noexcept {
     try {
       rt::Loop own;
       {
@@ -124,10 +124,10 @@ struct Interrupt::Impl {
           self->loop = nullptr;
         }
       } forget{this};
-      own.run(rt::with_scope(serve, state.get(), &stop, started));
+      own.run(rt::with_scope(serve, state.get(), &stop, &started));
     } catch (...) {
       try {
-        started->set_exception(std::current_exception());  // the constructor throws it
+        started.set_exception(std::current_exception());  // the constructor throws it
       } catch (const std::future_error&) {
         // Failed after it started: the signals stay blocked and pending, and the crawl runs to
         // its end, uninterruptible.
@@ -142,10 +142,9 @@ Interrupt::Interrupt() : impl_(std::make_unique<Impl>()) {
   if (const int err = pthread_sigmask(SIG_BLOCK, &set, &impl_->previous_mask); err != 0) {
     throw std::system_error(err, std::generic_category(), "pthread_sigmask");
   }
-  std::promise<void> started;
-  std::future<void> ready = started.get_future();
+  std::future<void> ready = impl_->started.get_future();
   try {
-    impl_->thread = std::thread([this, &started] { impl_->run(&started); });
+    impl_->thread = std::thread([this] { impl_->run(); });
     ready.get();
   } catch (...) {
     if (impl_->thread.joinable()) impl_->thread.join();

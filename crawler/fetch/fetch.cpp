@@ -1,5 +1,6 @@
 #include "crawler/fetch/fetch.hpp"
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -125,7 +126,9 @@ std::size_t Fetch::on_body(char* data, std::size_t size, std::size_t n, void* se
 void Fetch::check_type() {
   char* type = nullptr;
   if (curl_easy_getinfo(easy_, CURLINFO_CONTENT_TYPE, &type) != CURLE_OK || type == nullptr) return;
-  if (is_html(type, {})) return;
+  // Only a type that says "not HTML" drops the body: without a usable one, the body decides.
+  const std::optional<bool> html = content_type_is_html(type);
+  if (!html || *html) return;
   non_html_ = true;
   curl_off_t length = -1;
   curl_easy_getinfo(easy_, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);

@@ -35,7 +35,10 @@ UrlSource::UrlSource(std::vector<std::string> inputs) {
     if (arg == "-") {
       in.fd = STDIN_FILENO;
     } else if (!looks_like_url(arg)) {
-      in.fd = ::open(arg.c_str(), O_RDONLY | O_CLOEXEC);
+      // Non-blocking only to open: a FIFO without a writer must not hold up the start (signals
+      // are blocked by then); reads block again, or wait in poll().
+      in.fd = ::open(arg.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+      if (in.fd >= 0) ::fcntl(in.fd, F_SETFL, ::fcntl(in.fd, F_GETFL) & ~O_NONBLOCK);
       if (in.fd < 0) {
         const int err = errno;
         close_all();
@@ -79,6 +82,7 @@ bool UrlSource::wait_readable(const Input& in) const {
     pollfd fds[2] = {{in.fd, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
     const int r = ::poll(fds, 2, -1);
     if (r < 0 && errno == EINTR) continue;
+    if (r < 0) throw InputError("cannot wait for input '" + in.arg + "': " + std::strerror(errno));
     if ((fds[1].revents & POLLIN) != 0) return false;
     return true;
   }

@@ -358,3 +358,25 @@ TEST_CASE("--links-file alone leaves JSONL records as they are; --links adds the
   CHECK(both.out.find("\"links\":[\"" + b + "/") != std::string::npos);
   std::remove(links.c_str());
 }
+
+TEST_CASE("robots.txt refusing a whole long input list: every URL recorded, in every mode") {
+  // More input URLs than the frontier takes at once (its high water at -c 10 is 276): the
+  // refusals empty the frontier without a single fetch, and the input must still go on.
+  for (int status : {500, 0}) {
+    FixtureServer server(site(1000, status == 0 ? "User-agent: *\nDisallow: /\n" : "", status));
+    std::string urls;
+    for (int n = 0; n < 600; ++n) {
+      urls += server.base_url() + "/site/p/" + std::to_string(n) + ".html\n";
+    }
+    for (const char* mode : {"async", "threads", "sync"}) {
+      INFO("mode " << std::string(mode) << ", robots.txt status " << status);
+      auto res =
+          run_process(ACRAWL_BIN, {"-", "--depth", "1", "-c", "10", "--mode", mode}, urls, 120s);
+      CHECK(res.exit_code == 1);
+      auto got = records(res.out);
+      CHECK(got.size() == 600);
+      for (const auto& [url, rec] : got) CHECK(rec.first == "robots_disallowed");
+      CHECK(requested(server, "/site/").empty());
+    }
+  }
+}
