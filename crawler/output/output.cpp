@@ -15,9 +15,8 @@ CrawlOutput::CrawlOutput(RecordSink& sink, RecordSink* links, std::size_t capaci
     : writer_(sink, links, capacity) {}
 
 void CrawlOutput::emit(PageRecord rec) {
-  if (spdlog::should_log(spdlog::level::trace)) {
-    spdlog::trace("record {} {}", rec.url, rec.status_text());
-  }
+  std::string traced;
+  if (spdlog::should_log(spdlog::level::trace)) traced = rec.url + " " + rec.status_text();
   {
     std::lock_guard lock(mutex_);
     summary_.count(rec);
@@ -25,6 +24,8 @@ void CrawlOutput::emit(PageRecord rec) {
   live_.done.fetch_add(1, std::memory_order_relaxed);
   if (!rec.ok()) live_.failed.fetch_add(1, std::memory_order_relaxed);
   writer_.push(std::move(rec));
+  // Said once the record is queued: from here on, any signal still writes it out.
+  if (!traced.empty()) spdlog::trace("record {}", traced);
 }
 
 void CrawlOutput::write_out_now() noexcept {
