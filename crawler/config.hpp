@@ -2,15 +2,30 @@
 // CrawlConfig: everything a crawl needs, as plain data (no CLI types).
 
 #include <cstddef>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace acrawl::crawler {
 
+// A setting that cannot be used as given (a --cacert file that does not load, ...): a usage
+// error, found before the crawl starts.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 enum class OutputFormat { tsv, jsonl, csv };
 
 // How the crawl is scheduled; the output is the same set of records in every mode.
 enum class Mode { async, threads, sync };
+
+// Which HTTP versions transfers offer (curl's --http1.1 and --http2).
+enum class HttpVersion {
+  best,     // HTTP/2 over TLS where ALPN offers it, HTTP/1.1 otherwise (the default)
+  http1_1,  // HTTP/1.1 only
+  http2,    // HTTP/2 over TLS, and over plain HTTP by an Upgrade
+};
 
 struct FetchOptions {
   long connect_timeout_ms = 10'000;
@@ -25,6 +40,12 @@ struct FetchOptions {
   bool any_content_type = false;  // keep non-HTML bodies too (robots.txt)
   long receive_buffer = 0;        // curl's per-transfer receive buffer in bytes; 0: curl's default
   std::string user_agent;         // empty: "acrawl/<version>"
+  HttpVersion http = HttpVersion::best;
+  // TLS: the certificates trusted, loaded once per process (empty: libcurl's own defaults), or
+  // no verification at all (--insecure).
+  std::string ca_file;
+  std::string ca_path;
+  bool insecure = false;
 };
 
 // Which discovered links a recursive crawl follows, relative to its start URLs.

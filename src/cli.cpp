@@ -131,6 +131,25 @@ Invocation parse_command_line(int argc, char** argv) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40));
   app.add_option("--user-agent", config.fetch.user_agent, "User-Agent header")
       ->default_str(crawler::default_user_agent());
+  const char* kTls = "TLS and HTTP versions";
+  app.add_option("--cacert", config.fetch.ca_file,
+                 "Trust the CA certificates in this PEM file instead of the system's")
+      ->check(CLI::ExistingFile)
+      ->group(kTls);
+  app.add_option("--capath", config.fetch.ca_path,
+                 "Trust the CA certificates in this hashed directory (c_rehash) instead")
+      ->check(CLI::ExistingDirectory)
+      ->group(kTls);
+  app.add_flag("-k,--insecure", config.fetch.insecure,
+               "Do not verify TLS certificates or host names (warned on stderr)")
+      ->group(kTls);
+  bool http11 = false;
+  bool http2 = false;
+  app.add_flag("--http1.1", http11, "Use HTTP/1.1 only")->group(kTls);
+  app.add_flag("--http2", http2,
+               "Use HTTP/2: over TLS by ALPN, over http:// by an Upgrade (default: HTTP/2 where "
+               "TLS offers it, else HTTP/1.1)")
+      ->group(kTls);
   app.add_option("--stats-json", config.stats_json_path, "Write the summary as JSON to FILE");
   app.add_flag("--no-progress", no_progress, "No live status line on stderr");
 
@@ -220,6 +239,14 @@ Invocation parse_command_line(int argc, char** argv) {
     inv.exit_code = kExitUsage;
     return inv;
   }
+  if (http11 && http2) {
+    std::cerr << "acrawl: --http1.1 and --http2 contradict each other\n";
+    inv.exit_code = kExitUsage;
+    return inv;
+  }
+  config.fetch.http = http11  ? crawler::HttpVersion::http1_1
+                      : http2 ? crawler::HttpVersion::http2
+                              : crawler::HttpVersion::best;
   if (quiet && verbose > 0) {
     std::cerr << "acrawl: --quiet and --verbose contradict each other\n";
     inv.exit_code = kExitUsage;

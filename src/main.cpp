@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "bench/mode_comparison.hpp"
+#include "crawler/config.hpp"
 #include "crawler/crawl/run_crawl.hpp"
 #include "crawler/input/url_source.hpp"
 #include "crawler/output/sink.hpp"
@@ -51,6 +52,9 @@ int main(int argc, char** argv) {
   try {
     code = run(inv);
   } catch (const crawler::InputError& e) {
+    spdlog::error("{}", e.what());
+    code = cli::kExitUsage;
+  } catch (const crawler::ConfigError& e) {  // a setting that cannot be used (--cacert, ...)
     spdlog::error("{}", e.what());
     code = cli::kExitUsage;
   } catch (const crawler::OutputError& e) {  // full disk, closed pipe, a directory

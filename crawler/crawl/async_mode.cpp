@@ -147,7 +147,7 @@ class LoopHold {
 rt::Task<void> fetch_one(AsyncCrawl* crawl, CrawlItem item, rt::Semaphore::Permit permit) {
   (void)permit;
   std::unique_ptr<Fetch> fetch = crawl->take_fetch(item);
-  const CURLcode prepared = fetch->prepare(item.url);
+  const CURLcode prepared = fetch->prepare(item.url, !item.host_drained);
   crawl->live().transfer_started();
   CURLcode code = prepared;
   try {

@@ -49,7 +49,7 @@ class BlockingCrawl {
           fetch = robots_fetch.get();
         }
         output_.live().transfer_started();
-        CURLcode code = fetch->prepare(item->url);
+        CURLcode code = fetch->prepare(item->url, !item->host_drained);
         if (code == CURLE_OK) code = curl_easy_perform(fetch->easy());
         output_.live().transfer_ended();
         FetchResult result = fetch->finish(code);

@@ -107,6 +107,11 @@ CrawlSummary run_crawl(const CrawlConfig& config) {
   // Before any other thread starts: every thread inherits the blocked signals.
   Interrupt interrupt;
   check_resolver(config.mode);
+  if (config.fetch.insecure) {
+    spdlog::warn(
+        "--insecure: TLS certificates and host names are not verified; anyone between here and "
+        "a site can pose as it");
+  }
   check_fetch_options(config);
   UrlSource source(config.inputs);
   FilePtr file(nullptr, &std::fclose);

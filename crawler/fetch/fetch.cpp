@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "crawler/fetch/tls_trust.hpp"
 #include "crawler/text/mime.hpp"
 
 namespace acrawl::crawler {
@@ -41,6 +42,7 @@ Fetch::Fetch(const FetchOptions& options, CURLSH* share, const std::atomic<bool>
 
 void Fetch::configure(const FetchOptions& options, CURLSH* share, const std::atomic<bool>* stop) {
   any_type_ = options.any_content_type;
+  http_ = options.http;
   const std::string agent = options.user_agent.empty() ? default_user_agent() : options.user_agent;
 #define ACRAWL_SET(option, value) set(easy_, option, #option, value)
   ACRAWL_SET(CURLOPT_NOSIGNAL, 1L);
@@ -61,7 +63,16 @@ void Fetch::configure(const FetchOptions& options, CURLSH* share, const std::ato
   ACRAWL_SET(CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_body_));
   ACRAWL_SET(CURLOPT_WRITEFUNCTION, &Fetch::on_body);
   ACRAWL_SET(CURLOPT_WRITEDATA, this);
-  ACRAWL_SET(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+  const long version = options.http == HttpVersion::http1_1 ? CURL_HTTP_VERSION_1_1
+                       : options.http == HttpVersion::http2 ? CURL_HTTP_VERSION_2_0
+                                                            : CURL_HTTP_VERSION_2TLS;
+  ACRAWL_SET(CURLOPT_HTTP_VERSION, version);
+  if (options.insecure) {
+    ACRAWL_SET(CURLOPT_SSL_VERIFYPEER, 0L);
+    ACRAWL_SET(CURLOPT_SSL_VERIFYHOST, 0L);
+  } else {
+    TlsTrust::shared(options.ca_file, options.ca_path).apply(easy_);
+  }
   if (options.receive_buffer > 0) ACRAWL_SET(CURLOPT_BUFFERSIZE, options.receive_buffer);
   if (share != nullptr) ACRAWL_SET(CURLOPT_SHARE, share);
   if (stop != nullptr) {
@@ -81,12 +92,21 @@ Fetch::~Fetch() {
   curl_easy_cleanup(easy_);
 }
 
-CURLcode Fetch::prepare(const std::string& url) {
+CURLcode Fetch::prepare(const std::string& url, bool keep_connection) {
   body_.clear();
   too_large_ = false;
   type_checked_ = false;
   non_html_ = false;
   stopped_ = false;
+  curl_easy_setopt(easy_, CURLOPT_FORBID_REUSE, keep_connection ? 0L : 1L);
+  // Over TLS (HTTP/2 by ALPN), a transfer to a host whose connection is still being set up waits
+  // the handshake out to learn whether it can share it, instead of opening one of its own. Not
+  // over plain HTTP/1.1: it would learn that only from the first response, and wait for it.
+  const bool may_multiplex =
+      http_ != HttpVersion::http1_1 &&
+      (http_ == HttpVersion::http2 || url.starts_with("https:") || url.starts_with("HTTPS:"));
+  curl_easy_setopt(easy_, CURLOPT_PIPEWAIT, may_multiplex ? 1L : 0L);
+  curl_easy_setopt(easy_, CURLOPT_DNS_CACHE_TIMEOUT, keep_connection ? kDnsCacheSeconds : 0L);
   return curl_easy_setopt(easy_, CURLOPT_URL, url.c_str());
 }
 

@@ -42,10 +42,12 @@ class Fetch {
   Fetch(const Fetch&) = delete;
   Fetch& operator=(const Fetch&) = delete;
 
-  // Prepares a transfer of url, clearing the previous one's state. Returns curl's refusal of
-  // the URL (the transfer's outcome then: pass it to finish() without performing), else
-  // CURLE_OK. Never throws.
-  CURLcode prepare(const std::string& url);
+  // Prepares a transfer of url, clearing the previous one's state. keep_connection false: no
+  // further request to this host is known, so its connection and its DNS entry are not kept
+  // for reuse (with thousands of hosts, idle connections and cache entries would pile up and
+  // make every later transfer slower). Returns curl's refusal of the URL (the transfer's outcome
+  // then: pass it to finish() without performing), else CURLE_OK. Never throws.
+  CURLcode prepare(const std::string& url, bool keep_connection = true);
   CURL* easy() const noexcept { return easy_; }
   // Collects the outcome of the transfer that ended with code; moves the body out.
   FetchResult finish(CURLcode code);
@@ -57,12 +59,14 @@ class Fetch {
   void check_type();
 
   static constexpr curl_off_t kReadThroughBytes = 16 * 1024;
+  static constexpr long kDnsCacheSeconds = 60;  // libcurl's default
 
   CURL* easy_ = nullptr;
   std::size_t max_body_;
   std::string body_;
   bool too_large_ = false;
   bool any_type_ = false;
+  HttpVersion http_ = HttpVersion::best;
   bool type_checked_ = false;
   bool non_html_ = false;
   bool stopped_ = false;

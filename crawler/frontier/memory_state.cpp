@@ -186,6 +186,7 @@ MemoryState::Outcome MemoryState::next(SteadyClock::time_point now, CrawlItem& o
     }
     out = std::move(head);
     h->queue.pop_front();
+    out.host_drained = h->queue.empty();
     --queued_;
     ++h->in_flight;
     h->next_start = now + delay_of(*h);

@@ -1,0 +1,143 @@
+#include "crawler/fetch/tls_trust.hpp"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <sys/stat.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "crawler/config.hpp"
+
+namespace acrawl::crawler {
+
+namespace {
+
+std::string openssl_error() {
+  const unsigned long e = ERR_get_error();
+  if (e == 0) return "no certificate found";
+  char buf[256];
+  ERR_error_string_n(e, buf, sizeof buf);
+  ERR_clear_error();
+  return buf;
+}
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return !path.empty() && ::stat(path.c_str(), &st) == 0;
+}
+
+// libcurl's compiled-in CA bundle and directory (Debian: /etc/ssl/certs/ca-certificates.crt and
+// /etc/ssl/certs).
+std::pair<std::string, std::string> curl_defaults() {
+  std::pair<std::string, std::string> out;
+  CURL* easy = curl_easy_init();
+  if (easy == nullptr) return out;
+  char* value = nullptr;
+  if (curl_easy_getinfo(easy, CURLINFO_CAINFO, &value) == CURLE_OK && value != nullptr) {
+    out.first = value;
+  }
+  value = nullptr;
+  if (curl_easy_getinfo(easy, CURLINFO_CAPATH, &value) == CURLE_OK && value != nullptr) {
+    out.second = value;
+  }
+  curl_easy_cleanup(easy);
+  return out;
+}
+
+bool curl_uses_openssl() {
+  const curl_version_info_data* info = curl_version_info(CURLVERSION_NOW);
+  return info->ssl_version != nullptr && std::string(info->ssl_version).starts_with("OpenSSL");
+}
+
+}  // namespace
+
+TlsTrust::TlsTrust(const std::string& ca_file, const std::string& ca_path) {
+  const bool given = !ca_file.empty() || !ca_path.empty();
+  std::string file = ca_file;
+  std::string path = ca_path;
+  if (!given) std::tie(file, path) = curl_defaults();
+  X509_STORE* store = X509_STORE_new();
+  if (store == nullptr) throw std::bad_alloc();
+  try {
+    if (!file.empty() && (given || exists(file))) {
+      if (X509_STORE_load_file(store, file.c_str()) != 1) {
+        throw ConfigError("cannot load CA certificates from '" + file + "': " + openssl_error());
+      }
+    }
+    // libcurl's default directory only when its default bundle is missing: a directory lookup
+    // costs file system calls at each verification, and Debian's bundle holds the same
+    // certificates.
+    const bool file_loaded = !file.empty() && (given || exists(file));
+    if (!path.empty() && (given ? !ca_path.empty() : !file_loaded && exists(path))) {
+      struct stat st {};
+      if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+        throw ConfigError("--capath '" + path + "' is not a directory");
+      }
+      // A hashed directory (c_rehash): certificates are read as a verification needs them.
+      if (X509_STORE_load_path(store, path.c_str()) != 1) {
+        throw ConfigError("cannot use CA directory '" + path + "': " + openssl_error());
+      }
+    }
+  } catch (...) {
+    X509_STORE_free(store);
+    throw;
+  }
+  // With nothing loaded and nothing given, libcurl keeps verifying its own way.
+  if (!given && file.empty() && path.empty()) {
+    X509_STORE_free(store);
+    return;
+  }
+  store_ = store;
+}
+
+TlsTrust::~TlsTrust() {
+  X509_STORE_free(static_cast<X509_STORE*>(store_));
+}
+
+const TlsTrust& TlsTrust::shared(const std::string& ca_file, const std::string& ca_path) {
+  static std::mutex mutex;
+  static std::map<std::pair<std::string, std::string>, std::unique_ptr<TlsTrust>> stores;
+  std::lock_guard lock(mutex);
+  auto& slot = stores[{ca_file, ca_path}];
+  if (!slot) slot.reset(new TlsTrust(ca_file, ca_path));
+  return *slot;
+}
+
+int TlsTrust::objects() const noexcept {
+  if (store_ == nullptr) return 0;
+  STACK_OF(X509_OBJECT)* objs = X509_STORE_get0_objects(static_cast<X509_STORE*>(store_));
+  return objs == nullptr ? 0 : sk_X509_OBJECT_num(objs);
+}
+
+CURLcode TlsTrust::on_ssl_ctx(CURL*, void* ssl_ctx, void* self) noexcept {
+  auto* store = static_cast<X509_STORE*>(static_cast<const TlsTrust*>(self)->store_);
+  // set1: the context takes a reference; the store outlives every context anyway.
+  SSL_CTX_set1_cert_store(static_cast<SSL_CTX*>(ssl_ctx), store);
+  return CURLE_OK;
+}
+
+bool TlsTrust::apply(CURL* easy) const {
+  if (store_ == nullptr || !curl_uses_openssl()) return false;
+  auto set = [easy](CURLoption option, const char* name, auto value) {
+    const CURLcode code = curl_easy_setopt(easy, option, value);
+    if (code != CURLE_OK) {
+      throw std::runtime_error(std::string("libcurl refuses ") + name + ": " +
+                               curl_easy_strerror(code));
+    }
+  };
+  // No CA file or directory of libcurl's own: it would parse them again for each connection.
+  set(CURLOPT_CAINFO, "CURLOPT_CAINFO", static_cast<const char*>(nullptr));
+  set(CURLOPT_CAPATH, "CURLOPT_CAPATH", static_cast<const char*>(nullptr));
+  set(CURLOPT_SSL_CTX_FUNCTION, "CURLOPT_SSL_CTX_FUNCTION", &TlsTrust::on_ssl_ctx);
+  set(CURLOPT_SSL_CTX_DATA, "CURLOPT_SSL_CTX_DATA", const_cast<TlsTrust*>(this));
+  return true;
+}
+
+}  // namespace acrawl::crawler
