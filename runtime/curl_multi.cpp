@@ -47,9 +47,12 @@ void set(CURLM* multi, CURLMoption option, const char* name, T value) {
 }
 }  // namespace
 
-CurlMulti::CurlMulti() : loop_(Loop::current()) {
+CurlMulti::CurlMulti(std::size_t max_connections) : loop_(Loop::current()) {
   multi_ = curl_multi_init();
   if (multi_ == nullptr) throw std::runtime_error("curl_multi_init failed");
+  if (max_connections > 0) {
+    set(multi_, CURLMOPT_MAXCONNECTS, "CURLMOPT_MAXCONNECTS", static_cast<long>(max_connections));
+  }
   set(multi_, CURLMOPT_SOCKETFUNCTION, "CURLMOPT_SOCKETFUNCTION", &CurlMulti::on_socket);
   set(multi_, CURLMOPT_SOCKETDATA, "CURLMOPT_SOCKETDATA", this);
   set(multi_, CURLMOPT_TIMERFUNCTION, "CURLMOPT_TIMERFUNCTION", &CurlMulti::on_timer);

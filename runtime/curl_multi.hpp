@@ -23,9 +23,11 @@ class CurlMulti {
  public:
   class TransferAwaiter;
 
-  // Binds to the current thread's loop. Throws std::runtime_error if curl cannot create a
-  // multi handle or refuses one of its callbacks.
-  CurlMulti();
+  // Binds to the current thread's loop. max_connections > 0 bounds the connections the handle
+  // keeps open, busy and idle (CURLMOPT_MAXCONNECTS: past it the oldest idle one is closed as a
+  // transfer ends); 0 keeps libcurl's default (4 per transfer added). Throws
+  // std::runtime_error if curl cannot create a multi handle or refuses an option.
+  explicit CurlMulti(std::size_t max_connections = 0);
   // Precondition: no transfer in flight (awaiters remove their handles when destroyed).
   ~CurlMulti();
   CurlMulti(const CurlMulti&) = delete;

@@ -72,7 +72,12 @@ class AsyncCrawl {
     // tidies its cache by walking all of them: with thousands of transfers at once that is
     // quadratic. Several multi handles, each with its own cache, keep the walks short.
     std::size_t shards = std::clamp<std::size_t>(config.concurrency / kTransfersPerMulti, 1, 256);
-    for (std::size_t i = 0; i < shards; ++i) multis_.push_back(std::make_unique<rt::CurlMulti>());
+    // A bounded connection cache: as many idle connections as busy ones at most, so a list of
+    // many hosts does not keep one open per host it has seen (the oldest idle one goes first).
+    const std::size_t per_shard = (config.concurrency + shards - 1) / shards;
+    for (std::size_t i = 0; i < shards; ++i) {
+      multis_.push_back(std::make_unique<rt::CurlMulti>(2 * per_shard));
+    }
   }
 
   CrawlDriver& driver() { return driver_; }

@@ -18,8 +18,8 @@ struct CrawlItem {
   bool robots_txt = false;
   bool input = false;  // an input URL (it must get a record whatever happens)
   int attempt = 1;     // 2 and up: a retry
-  // Set by claim: nothing else was queued for its host then, so its connection need not be
-  // kept for another request.
+  // Set by claim: nothing else was queued, in flight or about to be found for its host then,
+  // so its connection need not be kept for another request.
   bool host_drained = false;
 };
 

@@ -32,6 +32,7 @@ struct FrontierOptions {
   std::size_t max_pages = 0;           // pages queued at most, seeds included (0: no limit)
   std::size_t per_host = 0;            // requests in flight per host (0: no limit)
   std::chrono::milliseconds delay{0};  // between request starts to one host
+  std::size_t robots_cache = 10'000;   // origins whose robots.txt rules are kept at most
 };
 
 // What claim() hands out.

@@ -13,10 +13,6 @@ std::vector<std::regex> compile(const std::vector<std::string>& patterns) {
   return out;
 }
 
-bool contains(const std::vector<std::string>& v, std::string_view s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
-}
-
 // scheme://host[:port]/dir/ of a URL: everything through the last '/' of its path.
 std::string directory_prefix(const Url& url) {
   std::string base = url.href_without_fragment();
@@ -46,18 +42,14 @@ FollowScope::FollowScope(ScopeKind kind, const std::vector<std::string>& include
 void FollowScope::add_seed(const Url& seed) {
   switch (kind_) {
     case ScopeKind::host:
-      if (!contains(hosts_, seed.host())) hosts_.emplace_back(seed.host());
+      in_scope_.emplace(seed.host());
       break;
-    case ScopeKind::domain: {
-      std::string d = registrable_domain(seed.host());
-      if (!contains(domains_, d)) domains_.push_back(std::move(d));
+    case ScopeKind::domain:
+      in_scope_.insert(registrable_domain(seed.host()));
       break;
-    }
-    case ScopeKind::prefix: {
-      std::string p = directory_prefix(seed);
-      if (!contains(prefixes_, p)) prefixes_.push_back(std::move(p));
+    case ScopeKind::prefix:
+      in_scope_.insert(directory_prefix(seed));
       break;
-    }
     case ScopeKind::any:
       break;
   }
@@ -67,15 +59,20 @@ bool FollowScope::allows(const Url& url) const {
   bool in = false;
   switch (kind_) {
     case ScopeKind::host:
-      in = contains(hosts_, url.host());
+      in = in_scope_.contains(url.host());
       break;
     case ScopeKind::domain:
-      in = contains(domains_, registrable_domain(url.host()));
+      in = in_scope_.contains(registrable_domain(url.host()));
       break;
     case ScopeKind::prefix: {
-      std::string href = url.href_without_fragment();
-      in = std::any_of(prefixes_.begin(), prefixes_.end(),
-                       [&](const std::string& p) { return href.rfind(p, 0) == 0; });
+      // A prefix is the URL through one of its '/' (after the scheme's "//"): look each up.
+      const std::string href = url.href_without_fragment();
+      const std::string_view h(href);
+      const std::size_t scheme = h.find("://");
+      for (std::size_t at = h.find('/', scheme == std::string_view::npos ? 0 : scheme + 3);
+           at != std::string_view::npos && !in; at = h.find('/', at + 1)) {
+        in = in_scope_.contains(h.substr(0, at + 1));
+      }
       break;
     }
     case ScopeKind::any:

@@ -36,11 +36,14 @@ struct MemoryState::Host {
   bool robots_blocked = false;  // the head page's robots.txt is being fetched
   Where where = Where::none;
   SteadyClock::time_point wake_at{};
+  std::size_t refs = 0;         // entries in ready_ and waiting_ that point here (stale ones too)
+  bool forget_pending = false;  // in forget_
 };
 
 struct MemoryState::OriginRobots {
   bool known = false;
   RobotsRules rules = RobotsRules::allow_all();
+  std::list<std::string>::iterator used;  // its place in robots_lru_, once known
 };
 
 MemoryState::MemoryState(FrontierOptions options) : options_(std::move(options)) {}
@@ -73,12 +76,46 @@ void MemoryState::consider(Host& h, SteadyClock::time_point now) {
       h.where = Host::Where::waiting;
       h.wake_at = at;
       waiting_.push(Wake{at, &h});
+      ++h.refs;
     }
     return;
   }
   if (h.where != Host::Where::ready) {
     h.where = Host::Where::ready;
     ready_.push_back(&h);
+    ++h.refs;
+  }
+}
+
+// A host with nothing queued, in flight or pointing at it is forgotten once its delay since
+// the last start (or its Retry-After pause) is over: a list of a million hosts keeps only the
+// few it is busy with. Until then it waits in forget_ (its next start time is what politeness
+// still needs).
+void MemoryState::maybe_forget(Host& h, SteadyClock::time_point now) {
+  if (!h.queue.empty() || h.in_flight > 0 || h.robots_blocked || h.refs > 0 ||
+      h.where != Host::Where::none) {
+    return;
+  }
+  const SteadyClock::time_point until = std::max(h.next_start, h.paused_until);
+  if (until > now) {
+    if (!h.forget_pending) {
+      h.forget_pending = true;
+      forget_.push(Forget{until, h.name});
+    }
+    return;
+  }
+  auto it = hosts_.find(h.name);
+  if (it != hosts_.end()) hosts_.erase(it);  // h is gone
+}
+
+void MemoryState::forget_due(SteadyClock::time_point now) {
+  while (!forget_.empty() && forget_.top().at <= now) {
+    const std::string name = forget_.top().name;
+    forget_.pop();
+    auto it = hosts_.find(name);
+    if (it == hosts_.end()) continue;
+    it->second->forget_pending = false;
+    maybe_forget(*it->second, now);
   }
 }
 
@@ -130,11 +167,12 @@ Claim MemoryState::claim(SteadyClock::time_point now, std::size_t max) {
     ++claimed_;
     (outcome == Outcome::fetch ? claim.fetches : claim.disallowed).push_back(std::move(item));
   }
-  if (claim.fetches.empty()) claim.wake_at = next_wake();
+  if (claim.fetches.empty()) claim.wake_at = next_wake(now);
   return claim;
 }
 
 MemoryState::Outcome MemoryState::next(SteadyClock::time_point now, CrawlItem& out) {
+  forget_due(now);
   while (!retries_.empty() && retries_.top().at <= now) {
     // priority_queue::top is const: the item is copied out, then popped.
     CrawlItem item = retries_.top().item;
@@ -146,16 +184,22 @@ MemoryState::Outcome MemoryState::next(SteadyClock::time_point now, CrawlItem& o
   while (!waiting_.empty() && waiting_.top().at <= now) {
     Wake w = waiting_.top();
     waiting_.pop();
+    --w.host->refs;
     // Entries left behind by a later consider() are stale.
     if (w.host->where == Host::Where::waiting && w.host->wake_at == w.at) {
       w.host->where = Host::Where::none;
       consider(*w.host, now);
     }
+    maybe_forget(*w.host, now);
   }
   while (!ready_.empty()) {
     Host* h = ready_.front();
     ready_.pop_front();
-    if (h->where != Host::Where::ready) continue;
+    --h->refs;
+    if (h->where != Host::Where::ready) {
+      maybe_forget(*h, now);
+      continue;
+    }
     h->where = Host::Where::none;
     CrawlItem& head = h->queue.front();
     if (options_.robots) {
@@ -176,17 +220,26 @@ MemoryState::Outcome MemoryState::next(SteadyClock::time_point now, CrawlItem& o
         h->robots_blocked = true;  // another host's page started that fetch
         continue;
       }
+      robots_lru_.splice(robots_lru_.begin(), robots_lru_, origin->used);
+      // A host forgotten and met again gets its Crawl-delay back from the cached rules.
+      if (auto delay = origin->rules.crawl_delay()) {
+        h->crawl_delay = std::max(h->crawl_delay, clamped_delay(*delay, kMaxCrawlDelaySeconds));
+      }
       if (!origin->rules.allowed(path_and_query(head.url))) {
         out = std::move(head);
         h->queue.pop_front();
         --queued_;
         consider(*h, now);
+        maybe_forget(*h, now);
         return Outcome::disallowed;
       }
     }
     out = std::move(head);
     h->queue.pop_front();
-    out.host_drained = h->queue.empty();
+    // Only when nothing can follow: another transfer to the host in flight, or links this page
+    // may add, would soon want the connection again (closing it then churns connections).
+    const bool may_add_links = options_.dedup && out.depth < options_.max_depth;
+    out.host_drained = h->queue.empty() && h->in_flight == 0 && !may_add_links;
     --queued_;
     ++h->in_flight;
     h->next_start = now + delay_of(*h);
@@ -196,7 +249,7 @@ MemoryState::Outcome MemoryState::next(SteadyClock::time_point now, CrawlItem& o
   return Outcome::none;
 }
 
-std::optional<SteadyClock::time_point> MemoryState::next_wake() {
+std::optional<SteadyClock::time_point> MemoryState::next_wake(SteadyClock::time_point now) {
   std::optional<SteadyClock::time_point> wake;
   while (!waiting_.empty()) {
     const Wake& w = waiting_.top();
@@ -204,9 +257,13 @@ std::optional<SteadyClock::time_point> MemoryState::next_wake() {
       wake = w.at;
       break;
     }
+    Host* stale = w.host;
     waiting_.pop();
+    --stale->refs;
+    maybe_forget(*stale, now);
   }
   if (!retries_.empty() && (!wake || retries_.top().at < *wake)) wake = retries_.top().at;
+  // Only politeness wakes the crawl; forgetting an idle host can wait for the next claim.
   return wake;
 }
 
@@ -219,6 +276,7 @@ void MemoryState::release(const CrawlItem& item, SteadyClock::time_point now,
     h.paused_until = std::max(h.paused_until, now + std::min(*retry_after, longest));
   }
   consider(h, now);
+  maybe_forget(h, now);
 }
 
 std::vector<CrawlItem> MemoryState::drain() {
@@ -228,6 +286,7 @@ std::vector<CrawlItem> MemoryState::drain() {
     for (CrawlItem& item : host->queue) items.push_back(std::move(item));
     host->queue.clear();
     host->where = Host::Where::none;
+    host->refs = 0;
   }
   while (!retries_.empty()) {
     items.push_back(retries_.top().item);
@@ -251,7 +310,17 @@ void MemoryState::robots_known(const CrawlItem& robots_item, RobotsRules rules,
     h.next_start = std::max(h.next_start, now + h.crawl_delay);
   }
   origin->rules = std::move(rules);
-  origin->known = true;
+  if (!origin->known) {
+    origin->known = true;
+    robots_lru_.push_front(robots_item.origin);
+    origin->used = robots_lru_.begin();
+  }
+  // A bounded cache: the rules used longest ago go (their origin's next page fetches its
+  // robots.txt again); origins whose robots.txt is being fetched are not in it.
+  while (robots_lru_.size() > options_.robots_cache) {
+    robots_.erase(robots_lru_.back());
+    robots_lru_.pop_back();
+  }
   // Every host waiting on this origin's rules may go on (one host name, possibly several
   // origins: unblock it and let claim() check again).
   h.robots_blocked = false;

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <list>
 #include <memory>
 #include <queue>
 #include <string>
@@ -50,6 +51,10 @@ class MemoryState final : public CrawlState {
 
   // Pages queued since the start, seeds included (what max_pages limits).
   std::size_t pages_accepted() const noexcept { return accepted_; }
+  // Hosts it keeps state for: busy ones, and idle ones until their delay has passed.
+  std::size_t hosts_known() const noexcept { return hosts_.size(); }
+  // Origins whose robots.txt rules it keeps (at most FrontierOptions::robots_cache).
+  std::size_t robots_cached() const noexcept { return robots_lru_.size(); }
 
   // One URL, as add_seeds (seed) and complete (a link) offer each: false when it is not queued
   // (a link already seen, too deep, or over max_pages). Throws only std::bad_alloc.
@@ -63,6 +68,11 @@ class MemoryState final : public CrawlState {
     Host* host;
     bool operator>(const Wake& o) const { return at > o.at; }
   };
+  struct Forget {
+    SteadyClock::time_point at;
+    std::string name;
+    bool operator>(const Forget& o) const { return at > o.at; }
+  };
   struct Retry {
     SteadyClock::time_point at;
     std::uint64_t order;  // FIFO among equal times
@@ -72,15 +82,19 @@ class MemoryState final : public CrawlState {
   enum class Outcome { none, fetch, disallowed };
 
   Outcome next(SteadyClock::time_point now, CrawlItem& out);
-  std::optional<SteadyClock::time_point> next_wake();
+  std::optional<SteadyClock::time_point> next_wake(SteadyClock::time_point now);
   Host& host_of(const std::string& name);
   void consider(Host& h, SteadyClock::time_point now);
+  void maybe_forget(Host& h, SteadyClock::time_point now);
+  void forget_due(SteadyClock::time_point now);
   std::chrono::milliseconds delay_of(const Host& h) const;
 
   FrontierOptions options_;
   std::unordered_map<std::string, std::unique_ptr<Host>> hosts_;
   std::unordered_set<std::string> seen_;
   std::unordered_map<std::string, std::unique_ptr<OriginRobots>> robots_;
+  std::list<std::string> robots_lru_;  // origins with known rules, most recently used first
+  std::priority_queue<Forget, std::vector<Forget>, std::greater<>> forget_;
   std::deque<Host*> ready_;
   std::priority_queue<Wake, std::vector<Wake>, std::greater<>> waiting_;
   std::priority_queue<Retry, std::vector<Retry>, std::greater<>> retries_;

@@ -114,6 +114,40 @@ TEST_CASE("scope prefix: scheme, host and port are part of the prefix") {
   CHECK_FALSE(s.allows(url("https://h:8080/docs/x")));
 }
 
+TEST_CASE("scope prefix: nested and sibling seed directories, a query holding slashes") {
+  FollowScope s =
+      scope(ScopeKind::prefix, {"http://h/a/b/c/page.html", "http://h/x/", "http://g/a/"});
+  CHECK(s.allows(url("http://h/a/b/c/d/e.html")));
+  CHECK(s.allows(url("http://h/x/y?next=/z/")));
+  CHECK(s.allows(url("http://g/a/")));
+  CHECK_FALSE(s.allows(url("http://h/a/b/")));  // above the seed's directory
+  CHECK_FALSE(s.allows(url("http://h/a/")));
+  CHECK_FALSE(s.allows(url("http://h/y?to=/x/")));
+  CHECK_FALSE(s.allows(url("http://g/b/a/")));
+}
+
+TEST_CASE("scope: thousands of seeds, each still in scope, others still out") {
+  std::vector<std::string> hosts;
+  std::vector<std::string> dirs;
+  for (int i = 0; i < 5000; ++i) {
+    hosts.push_back("http://h" + std::to_string(i) + ".example.com/");
+    dirs.push_back("http://site.example/d" + std::to_string(i) + "/index.html");
+  }
+  FollowScope by_host = scope(ScopeKind::host, hosts);
+  FollowScope by_domain = scope(ScopeKind::domain, {"http://a.example.com/", "http://b.test/"});
+  FollowScope by_prefix = scope(ScopeKind::prefix, dirs);
+  for (int i = 0; i < 5000; i += 499) {
+    CHECK(by_host.allows(url("https://h" + std::to_string(i) + ".example.com/x")));
+    CHECK(by_prefix.allows(url("http://site.example/d" + std::to_string(i) + "/more/page")));
+  }
+  CHECK_FALSE(by_host.allows(url("http://h5000.example.com/")));
+  CHECK_FALSE(by_prefix.allows(url("http://site.example/d5000/page")));
+  CHECK_FALSE(by_prefix.allows(url("http://site.example/")));
+  CHECK(by_domain.allows(url("http://deep.www.example.com/")));
+  CHECK(by_domain.allows(url("http://b.test/x")));
+  CHECK_FALSE(by_domain.allows(url("http://example.org/")));
+}
+
 TEST_CASE("scope any: every URL, with or without seeds") {
   FollowScope s = scope(ScopeKind::any, {});
   CHECK(s.allows(url("http://anything.test/")));

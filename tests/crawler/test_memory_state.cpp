@@ -494,3 +494,135 @@ TEST_CASE("memory state: drain() returns queued retries too") {
   CHECK(left[0].url == "http://a.test/1");
   CHECK(f.idle());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Cost linear in hosts: idle hosts are forgotten, robots.txt rules are a bounded cache
+
+TEST_CASE("memory state: a host with nothing left is forgotten once its page is done") {
+  MemoryState f(FrontierOptions{});
+  auto t0 = SteadyClock::now();
+  for (int i = 0; i < 100; ++i) add(f, page("h" + std::to_string(i) + ".test", "/"), true);
+  CHECK(f.hosts_known() == 100);
+  for (int i = 0; i < 100; ++i) {
+    auto item = next(f, t0).item;
+    REQUIRE(item);
+    finish(f, *item, t0);
+  }
+  CHECK(f.idle());
+  CHECK(f.hosts_known() == 0);
+  // Met again, a host is simply new.
+  add(f, page("h1.test", "/again"), true);
+  CHECK(f.hosts_known() == 1);
+  CHECK(next(f, t0).item);
+}
+
+TEST_CASE("memory state: an idle host is kept until its delay has passed, and the delay holds") {
+  MemoryState f(FrontierOptions{.delay = 1000ms});
+  auto t0 = SteadyClock::now();
+  add(f, page("a.test", "/1"), true);
+  auto first = next(f, t0).item;
+  REQUIRE(first);
+  finish(f, *first, t0 + 10ms);
+  CHECK(f.hosts_known() == 1);  // its last start still matters
+  // A page of the host comes back before the delay is over: it still waits for it.
+  add(f, page("a.test", "/2"), true);
+  Next early = next(f, t0 + 500ms);
+  CHECK_FALSE(early.item);
+  REQUIRE(early.wake_at);
+  CHECK(*early.wake_at == t0 + 1000ms);
+  auto second = next(f, t0 + 1000ms).item;
+  REQUIRE(second);
+  finish(f, *second, t0 + 1010ms);
+  // Nothing happens to it until the delay has passed; then the next claim forgets it.
+  next(f, t0 + 1500ms);
+  CHECK(f.hosts_known() == 1);
+  next(f, t0 + 2000ms);
+  CHECK(f.hosts_known() == 0);
+}
+
+TEST_CASE("memory state: a host paused by Retry-After is kept until the pause is over") {
+  MemoryState f(FrontierOptions{});
+  auto t0 = SteadyClock::now();
+  add(f, page("a.test", "/1"), true);
+  auto item = next(f, t0).item;
+  REQUIRE(item);
+  finish(f, *item, t0, 60'000ms);
+  next(f, t0 + 30s);
+  CHECK(f.hosts_known() == 1);
+  add(f, page("a.test", "/2"), true);
+  Next paused = next(f, t0 + 30s);
+  CHECK_FALSE(paused.item);
+  REQUIRE(paused.wake_at);
+  CHECK(*paused.wake_at == t0 + 60s);
+}
+
+TEST_CASE(
+    "memory state: robots.txt rules are a bounded cache, and Crawl-delay survives forgetting") {
+  MemoryState f(FrontierOptions{.robots = true, .robots_cache = 2});
+  auto t0 = SteadyClock::now();
+  // Three origins, their robots.txt known one after the other: the first one's rules go.
+  for (const char* host : {"a.test", "b.test", "c.test"}) {
+    add(f, page(host, "/"), true);
+    auto robots = next(f, t0).item;
+    REQUIRE(robots);
+    REQUIRE(robots->robots_txt);
+    f.robots_known(*robots, RobotsRules::parse("User-agent: *\nCrawl-delay: 2\n", "acrawl"), t0);
+    auto item = next(f, t0 + 2s).item;
+    REQUIRE(item);
+    CHECK_FALSE(item->robots_txt);
+    finish(f, *item, t0 + 2s);
+  }
+  CHECK(f.robots_cached() == 2);
+  next(f, t0 + 5s);  // every delay is over: the hosts are forgotten
+  CHECK(f.hosts_known() == 0);
+  // b.test's rules are still cached: no new robots.txt fetch, and its Crawl-delay applies again.
+  add(f, page("b.test", "/1"), true);
+  add(f, page("b.test", "/2"), true);
+  auto b1 = next(f, t0 + 5s).item;
+  REQUIRE(b1);
+  CHECK_FALSE(b1->robots_txt);
+  Next b2 = next(f, t0 + 5s);
+  CHECK_FALSE(b2.item);
+  REQUIRE(b2.wake_at);
+  CHECK(*b2.wake_at == t0 + 7s);
+  // a.test's were dropped: its robots.txt is fetched again.
+  add(f, page("a.test", "/again"), true);
+  auto a = next(f, t0 + 5s).item;
+  REQUIRE(a);
+  CHECK(a->robots_txt);
+}
+
+TEST_CASE("memory state: host_drained only when nothing more can follow for the host") {
+  auto t0 = SteadyClock::now();
+  SUBCASE("a list: the last page of a host, with nothing else in flight there") {
+    MemoryState f(FrontierOptions{});
+    add(f, page("a.test", "/1"), true);
+    add(f, page("a.test", "/2"), true);
+    add(f, page("b.test", "/1"), true);
+    auto a1 = next(f, t0).item;
+    auto b1 = next(f, t0).item;
+    auto a2 = next(f, t0).item;
+    REQUIRE((a1 && b1 && a2));
+    CHECK_FALSE(a1->host_drained);  // a.test/2 is queued
+    CHECK(b1->host_drained);
+    CHECK_FALSE(a2->host_drained);  // a.test/1 is still in flight
+    finish(f, *a1, t0);
+    finish(f, *a2, t0);
+    add(f, page("a.test", "/3"), true);
+    auto a3 = next(f, t0).item;
+    REQUIRE(a3);
+    CHECK(a3->host_drained);
+  }
+  SUBCASE("a recursive crawl: a page whose links may be followed keeps its host") {
+    MemoryState f(FrontierOptions{.dedup = true, .max_depth = 1});
+    add(f, page("a.test", "/"), true);
+    auto seed = next(f, t0).item;
+    REQUIRE(seed);
+    CHECK_FALSE(seed->host_drained);  // its links may bring more pages of a.test
+    f.release(*seed, t0, std::nullopt);
+    f.complete(*seed, PageRecord{}, {Candidate{page("a.test", "/x", 1), "http://a.test/x"}});
+    auto deepest = next(f, t0).item;
+    REQUIRE(deepest);
+    CHECK(deepest->host_drained);  // at the depth limit: its links are not followed
+  }
+}
