@@ -38,8 +38,10 @@ struct FetchOptions {
   long max_redirects = 10;
   bool follow_redirects = true;   // false: a 3xx is the page's answer (recursive crawls)
   bool any_content_type = false;  // keep non-HTML bodies too (robots.txt)
-  long receive_buffer = 0;        // curl's per-transfer receive buffer in bytes; 0: curl's default
-  std::string user_agent;         // empty: "acrawl/<version>"
+  // Only the title is wanted (no links): keep no more of a body than settles it.
+  bool title_only = false;
+  long receive_buffer = 0;  // curl's per-transfer receive buffer in bytes; 0: curl's default
+  std::string user_agent;   // empty: "acrawl/<version>"
   HttpVersion http = HttpVersion::best;
   // TLS: the certificates trusted, loaded once per process (empty: libcurl's own defaults), or
   // no verification at all (--insecure).

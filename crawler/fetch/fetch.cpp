@@ -5,6 +5,8 @@
 #include <string>
 
 #include "crawler/fetch/tls_trust.hpp"
+#include "crawler/html/title.hpp"
+#include "crawler/text/charset.hpp"
 #include "crawler/text/mime.hpp"
 
 namespace acrawl::crawler {
@@ -42,6 +44,7 @@ Fetch::Fetch(const FetchOptions& options, CURLSH* share, const std::atomic<bool>
 
 void Fetch::configure(const FetchOptions& options, CURLSH* share, const std::atomic<bool>* stop) {
   any_type_ = options.any_content_type;
+  title_only_ = options.title_only && !options.any_content_type;
   http_ = options.http;
   const std::string agent = options.user_agent.empty() ? default_user_agent() : options.user_agent;
 #define ACRAWL_SET(option, value) set(easy_, option, #option, value)
@@ -98,6 +101,12 @@ CURLcode Fetch::prepare(const std::string& url, bool keep_connection) {
   type_checked_ = false;
   non_html_ = false;
   stopped_ = false;
+  received_ = 0;
+  utf8_ = Utf8Stream();
+  cut_ = false;
+  cut_given_up_ = false;
+  title_after_ = 0;
+  title_attempts_ = 0;
   curl_easy_setopt(easy_, CURLOPT_FORBID_REUSE, keep_connection ? 0L : 1L);
   // Over TLS (HTTP/2 by ALPN), a transfer to a host whose connection is still being set up waits
   // the handshake out to learn whether it can share it, instead of opening one of its own. Not
@@ -120,11 +129,17 @@ std::size_t Fetch::on_body(char* data, std::size_t size, std::size_t n, void* se
   }
   if (f->non_html_) return len;  // a short non-HTML body: read to keep the connection, not kept
   // Counted on decoded bytes: a small compressed body cannot smuggle a huge page past the cap.
-  if (f->body_.size() + len > f->max_body_) {
+  if (f->received_ + len > f->max_body_) {
     f->too_large_ = true;
     return 0;  // makes curl stop with CURLE_WRITE_ERROR
   }
+  f->received_ += len;
   try {
+    if (f->title_only_) {
+      f->utf8_.feed(std::string_view(data, len));
+      if (!f->cut_) f->keep(data, len);
+      return len;
+    }
     if (f->body_.empty()) {
       // Size the buffer once from Content-Length (decoded bodies may still grow past it).
       curl_off_t expected = -1;
@@ -138,6 +153,38 @@ std::size_t Fetch::on_body(char* data, std::size_t size, std::size_t n, void* se
     return 0;
   }
   return len;
+}
+
+// Title-only transfers keep the body until the bytes that settle document.title (as the parse
+// stage will find it) are in, and no more: with thousands of transfers in flight, memory is
+// then a page head per transfer, not a page.
+void Fetch::keep(const char* data, std::size_t len) {
+  body_.append(data, len);
+  if (!cut_given_up_ && body_.size() >= kPrescanBytes) cut_after_title();
+}
+
+void Fetch::cut_after_title() {
+  char* type = nullptr;
+  curl_easy_getinfo(easy_, CURLINFO_CONTENT_TYPE, &type);
+  const Sniffed sniffed = sniff_encoding(body_, type != nullptr ? type : "", utf8_);
+  if (!markup_is_ascii(sniffed.encoding)) {
+    cut_given_up_ = true;
+    return;
+  }
+  const std::string_view content = std::string_view(body_).substr(sniffed.bom_length);
+  while (title_attempts_ < kPrefixAttempts) {
+    const std::string_view raw = title_settling_prefix(content, title_after_);
+    if (raw.empty()) return;  // no complete `</title>` yet: wait for more bytes
+    if (title_if_settled(decode_to_utf8(raw, sniffed.encoding))) {
+      body_.resize(std::max(sniffed.bom_length + raw.size(), kPrescanBytes));
+      body_.shrink_to_fit();
+      cut_ = true;
+      return;
+    }
+    title_after_ = raw.size();
+    ++title_attempts_;
+  }
+  cut_given_up_ = true;  // the full parse decides: keep the whole body
 }
 
 // Decided at the first body bytes, when the headers are known: a body that is not HTML is not
@@ -183,7 +230,9 @@ FetchResult Fetch::finish(CURLcode code) {
   curl_off_t total_us = 0;
   curl_easy_getinfo(easy_, CURLINFO_TOTAL_TIME_T, &total_us);
   r.elapsed_ms = static_cast<double>(total_us) / 1000.0;
-  r.bytes = body_.size();
+  r.bytes = received_;
+  r.body_cut = cut_;
+  r.utf8 = utf8_;
   r.body = std::move(body_);
   body_ = std::string();
   return r;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "crawler/config.hpp"
+#include "crawler/text/utf8.hpp"
 
 namespace acrawl::crawler {
 
@@ -23,6 +24,10 @@ struct FetchResult {
   std::string content_type;
   std::string body;
   std::uint64_t bytes = 0;  // body bytes received (decoded)
+  // title_only: body holds only the bytes that settle the title (and the prescan's 1024);
+  // utf8 saw every byte received, for the sniffing of an undeclared encoding.
+  bool body_cut = false;
+  Utf8Stream utf8;
   long redirects = 0;
   double elapsed_ms = 0;
   bool non_html = false;         // Content-Type said not HTML: the body was not kept
@@ -57,9 +62,12 @@ class Fetch {
   static std::size_t on_body(char* data, std::size_t size, std::size_t n, void* self) noexcept;
   static int on_progress(void* stop, curl_off_t, curl_off_t, curl_off_t, curl_off_t) noexcept;
   void check_type();
+  void keep(const char* data, std::size_t len);
+  void cut_after_title();
 
   static constexpr curl_off_t kReadThroughBytes = 16 * 1024;
-  static constexpr long kDnsCacheSeconds = 60;  // libcurl's default
+  static constexpr std::size_t kPrescanBytes = 1024;  // the <meta> charset prescan's window
+  static constexpr long kDnsCacheSeconds = 60;        // libcurl's default
 
   CURL* easy_ = nullptr;
   std::size_t max_body_;
@@ -68,6 +76,13 @@ class Fetch {
   bool any_type_ = false;
   HttpVersion http_ = HttpVersion::best;
   bool type_checked_ = false;
+  bool title_only_ = false;
+  std::uint64_t received_ = 0;
+  Utf8Stream utf8_;
+  bool cut_ = false;             // the title is settled: no more bytes kept
+  bool cut_given_up_ = false;    // markup not ASCII: the title needs the whole body
+  std::size_t title_after_ = 0;  // title_settling_prefix's `after`
+  int title_attempts_ = 0;
   bool non_html_ = false;
   bool stopped_ = false;
 };

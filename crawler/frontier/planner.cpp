@@ -66,6 +66,7 @@ CrawlPlanner::CrawlPlanner(const CrawlConfig& config, CrawlState& state)
   parse_stage_.link_options = LinkOptions{follow_.respect_nofollow, links_in_output};
   // A recursive crawl follows redirects itself, so scope, robots.txt and dedup apply to them.
   page_fetch_.follow_redirects = !follow_.recursive();
+  page_fetch_.title_only = !parse_stage_.links;
   robots_fetch_.follow_redirects = true;
   robots_fetch_.max_redirects = kRobotsRedirects;
   robots_fetch_.any_content_type = true;

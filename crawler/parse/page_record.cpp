@@ -2,6 +2,7 @@
 
 #include "crawler/fetch/errors.hpp"
 #include "crawler/parse/page_title.hpp"
+#include "crawler/text/charset.hpp"
 #include "crawler/text/mime.hpp"
 
 namespace acrawl::crawler {
@@ -26,7 +27,13 @@ bool has_html_body(const PageRecord& rec, const FetchResult& result) noexcept {
 
 PageRecord build_record(std::string url, FetchResult result) {
   PageRecord rec = record_without_title(std::move(url), result);
-  if (has_html_body(rec, result)) fill_title(rec, result.body);
+  if (has_html_body(rec, result)) {
+    if (result.body_cut) {
+      fill_title(rec, result.body, sniff_encoding(result.body, rec.content_type, result.utf8));
+    } else {
+      fill_title(rec, result.body);
+    }
+  }
   limit_title(rec);
   return rec;
 }

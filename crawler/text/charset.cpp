@@ -27,19 +27,40 @@ std::string_view source_name(EncodingSource s) noexcept {
   return {};
 }
 
-Sniffed sniff_encoding(std::string_view body, std::string_view content_type) noexcept {
+namespace {
+
+// The sniffing order up to the <meta> prescan; nullopt: undeclared.
+std::optional<Sniffed> declared_encoding(std::string_view body,
+                                         std::string_view content_type) noexcept {
   using namespace std::string_view_literals;
-  if (body.substr(0, 3) == "\xEF\xBB\xBF"sv) return {Encoding::utf8, EncodingSource::bom, 3};
-  if (body.substr(0, 2) == "\xFE\xFF"sv) return {Encoding::utf16be, EncodingSource::bom, 2};
-  if (body.substr(0, 2) == "\xFF\xFE"sv) return {Encoding::utf16le, EncodingSource::bom, 2};
+  if (body.substr(0, 3) == "\xEF\xBB\xBF"sv) return Sniffed{Encoding::utf8, EncodingSource::bom, 3};
+  if (body.substr(0, 2) == "\xFE\xFF"sv) return Sniffed{Encoding::utf16be, EncodingSource::bom, 2};
+  if (body.substr(0, 2) == "\xFF\xFE"sv) return Sniffed{Encoding::utf16le, EncodingSource::bom, 2};
   if (const auto header = charset_from_content_type(content_type)) {
-    return {*header, EncodingSource::header, 0};
+    return Sniffed{*header, EncodingSource::header, 0};
   }
-  if (const auto meta = prescan_for_meta_charset(body)) return {*meta, EncodingSource::meta, 0};
-  if (ascii_prefix_length(body) < body.size() && is_valid_utf8_prefix(body)) {
-    return {Encoding::utf8, EncodingSource::detected, 0};
+  if (const auto meta = prescan_for_meta_charset(body)) {
+    return Sniffed{*meta, EncodingSource::meta, 0};
   }
+  return std::nullopt;
+}
+
+Sniffed undeclared(bool valid_non_ascii_utf8) noexcept {
+  if (valid_non_ascii_utf8) return {Encoding::utf8, EncodingSource::detected, 0};
   return {Encoding::windows_1252, EncodingSource::fallback, 0};
+}
+
+}  // namespace
+
+Sniffed sniff_encoding(std::string_view body, std::string_view content_type) noexcept {
+  if (const auto declared = declared_encoding(body, content_type)) return *declared;
+  return undeclared(ascii_prefix_length(body) < body.size() && is_valid_utf8_prefix(body));
+}
+
+Sniffed sniff_encoding(std::string_view head, std::string_view content_type,
+                       const Utf8Stream& whole) noexcept {
+  if (const auto declared = declared_encoding(head, content_type)) return *declared;
+  return undeclared(whole.non_ascii() && whole.valid());
 }
 
 bool markup_is_ascii(Encoding enc) noexcept {

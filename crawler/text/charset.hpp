@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "crawler/text/encoding_labels.hpp"
+#include "crawler/text/utf8.hpp"
 
 namespace acrawl::crawler {
 
@@ -41,6 +42,11 @@ struct Sniffed {
 // then UTF-8 if the undeclared body is valid non-ASCII UTF-8 (a cut-off last character
 // allowed), else windows-1252. Never throws; thread-safe.
 Sniffed sniff_encoding(std::string_view body, std::string_view content_type) noexcept;
+
+// The same for a body of which only `head` was kept (its first 1024 bytes at least, for the
+// prescan), every byte of it having been fed to `whole`. Never throws; thread-safe.
+Sniffed sniff_encoding(std::string_view head, std::string_view content_type,
+                       const Utf8Stream& whole) noexcept;
 
 // True when the ASCII bytes of markup ('<', '/', '>' and the letters of tag names) stand for
 // themselves in every byte sequence of enc, so markup can be found before decoding. False for

@@ -86,6 +86,37 @@ bool is_valid_utf8_prefix(std::string_view s) noexcept {
   return i == s.size() || next_sequence(bytes(s) + i, s.size() - i).truncated;
 }
 
+void Utf8Stream::feed(std::string_view piece) noexcept {
+  if (!valid_ || piece.empty()) return;
+  const unsigned char* p = bytes(piece);
+  std::size_t n = piece.size();
+  if (pending_size_ > 0) {
+    // Complete the cut sequence from the piece's first bytes (at most 3 more).
+    while (pending_size_ < 4 && n > 0) {
+      pending_[pending_size_++] = *p++;
+      --n;
+      const Sequence seq = next_sequence(pending_, pending_size_);
+      if (seq.valid) break;
+      if (!seq.truncated) {
+        valid_ = false;
+        return;
+      }
+    }
+    if (!next_sequence(pending_, pending_size_).valid) return;  // still cut: the piece ended
+    pending_size_ = 0;
+  }
+  if (ascii_run(p, n) < n) non_ascii_ = true;
+  const std::size_t good = valid_prefix(p, n);
+  if (good == n) return;
+  const Sequence tail = next_sequence(p + good, n - good);
+  if (!tail.truncated) {
+    valid_ = false;
+    return;
+  }
+  pending_size_ = n - good;
+  for (std::size_t i = 0; i < pending_size_; ++i) pending_[i] = p[good + i];
+}
+
 void append_sanitized_utf8(std::string& out, std::string_view in) {
   const unsigned char* p = bytes(in);
   const std::size_t n = in.size();

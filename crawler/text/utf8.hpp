@@ -17,6 +17,24 @@ bool is_valid_utf8(std::string_view s) noexcept;
 // as a body cut off by a size cap does. Never throws; thread-safe.
 bool is_valid_utf8_prefix(std::string_view s) noexcept;
 
+// is_valid_utf8_prefix over a body that arrives in pieces and is not kept: feed() every piece
+// in order, then read the verdict for all bytes fed so far.
+class Utf8Stream {
+ public:
+  // Never throws.
+  void feed(std::string_view piece) noexcept;
+  // True while the bytes fed are well-formed UTF-8, possibly cut off inside a last sequence.
+  bool valid() const noexcept { return valid_; }
+  // True once a non-ASCII byte was fed.
+  bool non_ascii() const noexcept { return non_ascii_; }
+
+ private:
+  bool valid_ = true;
+  bool non_ascii_ = false;
+  unsigned char pending_[4] = {};  // a sequence cut by the end of the last piece
+  std::size_t pending_size_ = 0;
+};
+
 // Length of the longest all-ASCII prefix of s (word at a time). Never throws; thread-safe.
 std::size_t ascii_prefix_length(std::string_view s) noexcept;
 

@@ -122,3 +122,32 @@ TEST_CASE("ascii_prefix_length") {
   CHECK(ascii_prefix_length("\xFF") == 0);
   CHECK(ascii_prefix_length(std::string(1001, 'x') + "\x80" + "yy") == 1001);
 }
+
+TEST_CASE("Utf8Stream: any split into pieces gives is_valid_utf8_prefix's verdict on the whole") {
+  const std::string cases[] = {
+      "plain ASCII only",
+      "caf\xC3\xA9 \xE2\x9C\x93 \xF0\x9F\x98\x80 \xE4\xB8\xAD",  // 2-, 3- and 4-byte sequences
+      "ends cut \xF0\x9F\x98",                                   // valid so far
+      "bad \xFF byte",
+      "overlong \xC0\xAF",
+      "surrogate \xED\xA0\x80",
+      "above U+10FFFF \xF4\x90\x80\x80",
+      "cut then bad \xE2\x9C"
+      "A",
+  };
+  for (const std::string& text : cases) {
+    const bool whole = is_valid_utf8_prefix(text);
+    const bool non_ascii = ascii_prefix_length(text) < text.size();
+    for (std::size_t a = 0; a <= text.size(); ++a) {
+      for (std::size_t b = a; b <= text.size(); ++b) {
+        acrawl::crawler::Utf8Stream s;
+        s.feed(std::string_view(text).substr(0, a));
+        s.feed(std::string_view(text).substr(a, b - a));
+        s.feed(std::string_view(text).substr(b));
+        INFO("text ", text, " split at ", a, " and ", b);
+        CHECK(s.valid() == whole);
+        if (whole) CHECK(s.non_ascii() == non_ascii);
+      }
+    }
+  }
+}
