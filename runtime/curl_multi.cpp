@@ -15,6 +15,7 @@ class CurlMulti::Socket final : public IoWatcher {
     if ((events & EPOLLIN) != 0) mask |= CURL_CSELECT_IN;
     if ((events & EPOLLOUT) != 0) mask |= CURL_CSELECT_OUT;
     if ((events & (EPOLLERR | EPOLLHUP)) != 0) mask |= CURL_CSELECT_ERR;
+    if (multi->defer(this, mask)) return;
     // May delete this (CURL_POLL_REMOVE): copy what we need first.
     CurlMulti* m = multi;
     curl_socket_t s = fd;
@@ -24,6 +25,9 @@ class CurlMulti::Socket final : public IoWatcher {
   CurlMulti* multi;
   curl_socket_t fd;
   IoHandle io;
+  std::uint32_t interest = 0;  // what curl asked to watch
+  Clock::time_point last_action{};
+  int deferred_mask = -1;  // >= 0: waiting in batched_ with these CURL_CSELECT bits
   Socket* prev = nullptr;
   Socket* next = nullptr;
 };
@@ -47,7 +51,8 @@ void set(CURLM* multi, CURLMoption option, const char* name, T value) {
 }
 }  // namespace
 
-CurlMulti::CurlMulti(std::size_t max_connections) : loop_(Loop::current()) {
+CurlMulti::CurlMulti(std::size_t max_connections, std::chrono::microseconds batch_window)
+    : loop_(Loop::current()), batch_window_(batch_window) {
   multi_ = curl_multi_init();
   if (multi_ == nullptr) throw std::runtime_error("curl_multi_init failed");
   if (max_connections > 0) {
@@ -64,6 +69,7 @@ CurlMulti::~CurlMulti() {
   // object are alive here, so let it.
   curl_multi_cleanup(multi_);
   loop_.remove_timer(&deadline_);
+  loop_.remove_timer(&batch_);
   // Sockets curl never reported as removed (a connection closed while the pool was full).
   while (sockets_ != nullptr) {
     Socket* s = sockets_;
@@ -80,6 +86,7 @@ int CurlMulti::on_socket(CURL*, curl_socket_t fd, int what, void* userp, void* s
     if (sock != nullptr) {
       self->loop_.unwatch(sock->io, fd);  // tolerates an fd curl already closed
       self->unlink_socket(sock);
+      if (sock->deferred_mask >= 0) std::erase(self->batched_, sock);
       delete sock;
       curl_multi_assign(self->multi_, fd, nullptr);
     }
@@ -95,10 +102,13 @@ int CurlMulti::on_socket(CURL*, curl_socket_t fd, int what, void* userp, void* s
         delete fresh;
         throw;
       }
+      fresh->interest = events;
       self->link_socket(fresh);
       curl_multi_assign(self->multi_, fd, fresh);
     } else {
-      self->loop_.modify(sock->io, fd, events);
+      sock->interest = events;
+      // A deferred socket stays unwatched until its turn; then it gets this interest back.
+      if (sock->deferred_mask < 0) self->loop_.modify(sock->io, fd, events);
     }
   } catch (...) {
     // Returning -1 would abort every transfer of the multi handle. Leave the socket unwatched:
@@ -120,6 +130,56 @@ int CurlMulti::on_timer(CURLM*, long timeout_ms, void* userp) {
 
 void CurlMulti::Deadline::on_timer() noexcept {
   multi_->socket_action(CURL_SOCKET_TIMEOUT, 0);
+}
+
+// libcurl 7.88 runs every transfer sharing a socket on each of its events: with 50 HTTP/2
+// streams on one connection, acting on every few bytes costs 50 transfer runs each time. A
+// socket that carries many transfers is acted on at most once per batch window, with all that
+// arrived meanwhile (curl's own tool gets the same effect from a slow poll loop).
+bool CurlMulti::defer(Socket* s, int mask) noexcept {
+  if (s->deferred_mask >= 0) {
+    s->deferred_mask |= mask;
+    return true;
+  }
+  if (batch_window_.count() <= 0 || in_flight_ < kTransfersPerSocketToBatch * sockets_count_) {
+    return false;
+  }
+  const Clock::time_point now = Clock::now();
+  if (now - s->last_action >= batch_window_) {
+    s->last_action = now;
+    return false;
+  }
+  try {
+    batched_.push_back(s);
+    loop_.modify(s->io, s->fd, 0);
+  } catch (...) {
+    std::erase(batched_, s);
+    return false;  // act now instead
+  }
+  s->deferred_mask = mask;
+  if (!batch_.armed()) loop_.add_timer(&batch_, s->last_action + batch_window_);
+  return true;
+}
+
+void CurlMulti::Batch::on_timer() noexcept {
+  multi_->run_batch();
+}
+
+void CurlMulti::run_batch() noexcept {
+  const Clock::time_point now = Clock::now();
+  while (!batched_.empty()) {
+    Socket* s = batched_.back();
+    batched_.pop_back();
+    const int mask = s->deferred_mask;
+    s->deferred_mask = -1;
+    s->last_action = now;
+    try {
+      loop_.modify(s->io, s->fd, s->interest);
+    } catch (...) {
+      // Unwatched: curl's own timeouts end its transfers.
+    }
+    socket_action(s->fd, mask);  // may delete s, and take others out of batched_
+  }
 }
 
 void CurlMulti::socket_action(curl_socket_t fd, int mask) noexcept {
@@ -180,12 +240,14 @@ void CurlMulti::remove(TransferAwaiter* t) noexcept {
 }
 
 void CurlMulti::link_socket(Socket* s) noexcept {
+  ++sockets_count_;
   s->next = sockets_;
   if (sockets_ != nullptr) sockets_->prev = s;
   sockets_ = s;
 }
 
 void CurlMulti::unlink_socket(Socket* s) noexcept {
+  --sockets_count_;
   if (s->prev != nullptr) {
     s->prev->next = s->next;
   } else {

@@ -10,6 +10,7 @@
 
 #include <curl/curl.h>
 
+#include <chrono>
 #include <coroutine>
 #include <cstddef>
 #include <vector>
@@ -27,7 +28,10 @@ class CurlMulti {
   // keeps open, busy and idle (CURLMOPT_MAXCONNECTS: past it the oldest idle one is closed as a
   // transfer ends); 0 keeps libcurl's default (4 per transfer added). Throws
   // std::runtime_error if curl cannot create a multi handle or refuses an option.
-  explicit CurlMulti(std::size_t max_connections = 0);
+  // batch_window > 0: a socket that carries many transfers (HTTP/2 streams) is acted on at most
+  // once per window, with every event that arrived meanwhile (see defer()).
+  explicit CurlMulti(std::size_t max_connections = 0,
+                     std::chrono::microseconds batch_window = std::chrono::microseconds(0));
   // Precondition: no transfer in flight (awaiters remove their handles when destroyed).
   ~CurlMulti();
   CurlMulti(const CurlMulti&) = delete;
@@ -82,6 +86,19 @@ class CurlMulti {
     CurlMulti* multi_;
   };
 
+  class Batch final : public TimerNode {
+   public:
+    explicit Batch(CurlMulti* m) noexcept : multi_(m) {}
+
+   private:
+    void on_timer() noexcept override;
+    CurlMulti* multi_;
+  };
+  // Batching starts at this many transfers per socket.
+  static constexpr std::size_t kTransfersPerSocketToBatch = 8;
+
+  bool defer(Socket* s, int mask) noexcept;
+  void run_batch() noexcept;
   static int on_socket(CURL* easy, curl_socket_t fd, int what, void* userp, void* socketp);
   static int on_timer(CURLM* multi, long timeout_ms, void* userp);
 
@@ -95,6 +112,10 @@ class CurlMulti {
   Loop& loop_;
   CURLM* multi_ = nullptr;
   Deadline deadline_{this};
+  std::chrono::microseconds batch_window_;
+  Batch batch_{this};
+  std::vector<Socket*> batched_;
+  std::size_t sockets_count_ = 0;
   std::size_t in_flight_ = 0;
   std::size_t peak_in_flight_ = 0;
   int in_curl_ = 0;  // >0 while inside a curl_multi call: removals must wait

@@ -76,7 +76,7 @@ class AsyncCrawl {
     // many hosts does not keep one open per host it has seen (the oldest idle one goes first).
     const std::size_t per_shard = (config.concurrency + shards - 1) / shards;
     for (std::size_t i = 0; i < shards; ++i) {
-      multis_.push_back(std::make_unique<rt::CurlMulti>(2 * per_shard));
+      multis_.push_back(std::make_unique<rt::CurlMulti>(2 * per_shard, kBatchWindow));
     }
   }
 
@@ -121,6 +121,9 @@ class AsyncCrawl {
   CrawlDriver driver_;
   CrawlOutput& output_;
   static constexpr std::size_t kTransfersPerMulti = 64;
+  // HTTP/2: one connection's events are taken together at most once a millisecond (measured on
+  // 10,000 pages over one connection: 1.69 s without, 1.47 s with 1 ms, 1.58 s with 4 ms).
+  static constexpr std::chrono::microseconds kBatchWindow{1000};
   std::vector<std::unique_ptr<rt::CurlMulti>> multis_;
   std::size_t next_multi_ = 0;
   rt::Semaphore slots_;
