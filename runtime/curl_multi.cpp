@@ -27,7 +27,8 @@ class CurlMulti::Socket final : public IoWatcher {
   IoHandle io;
   std::uint32_t interest = 0;  // what curl asked to watch
   Clock::time_point last_action{};
-  int deferred_mask = -1;  // >= 0: waiting in batched_ with these CURL_CSELECT bits
+  bool multiplexed = false;  // an HTTP/2 connection (seen when one of its transfers ended)
+  int deferred_mask = -1;    // >= 0: waiting in batched_ with these CURL_CSELECT bits
   Socket* prev = nullptr;
   Socket* next = nullptr;
 };
@@ -137,11 +138,19 @@ void CurlMulti::Deadline::on_timer() noexcept {
 // socket that carries many transfers is acted on at most once per batch window, with all that
 // arrived meanwhile (curl's own tool gets the same effect from a slow poll loop).
 bool CurlMulti::defer(Socket* s, int mask) noexcept {
+  if ((mask & CURL_CSELECT_ERR) != 0) {
+    // An error or hang-up: act now (epoll reports them even unwatched: waiting would spin).
+    if (s->deferred_mask >= 0) {
+      std::erase(batched_, s);
+      restore(s);
+    }
+    return false;
+  }
   if (s->deferred_mask >= 0) {
     s->deferred_mask |= mask;
     return true;
   }
-  if (batch_window_.count() <= 0 || in_flight_ < kTransfersPerSocketToBatch * sockets_count_) {
+  if (batch_window_.count() <= 0 || !s->multiplexed || in_flight_ <= sockets_count_) {
     return false;
   }
   const Clock::time_point now = Clock::now();
@@ -171,14 +180,40 @@ void CurlMulti::run_batch() noexcept {
     Socket* s = batched_.back();
     batched_.pop_back();
     const int mask = s->deferred_mask;
-    s->deferred_mask = -1;
     s->last_action = now;
-    try {
-      loop_.modify(s->io, s->fd, s->interest);
-    } catch (...) {
-      // Unwatched: curl's own timeouts end its transfers.
-    }
+    restore(s);
     socket_action(s->fd, mask);  // may delete s, and take others out of batched_
+  }
+}
+
+// Out of the batch: watched again for what curl asked.
+void CurlMulti::restore(Socket* s) noexcept {
+  s->deferred_mask = -1;
+  try {
+    loop_.modify(s->io, s->fd, s->interest);
+  } catch (...) {
+    // Unwatched: curl's own timeouts end its transfers.
+  }
+}
+
+// A transfer that ended over HTTP/2 leaves its connection (if kept) known as multiplexed: only
+// such sockets are batched.
+void CurlMulti::note_multiplexed(CURL* easy) noexcept {
+  if (batch_window_.count() <= 0) return;
+  long version = 0;
+  if (curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version) != CURLE_OK ||
+      version < CURL_HTTP_VERSION_2_0) {
+    return;
+  }
+  curl_socket_t fd = CURL_SOCKET_BAD;
+  if (curl_easy_getinfo(easy, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK || fd == CURL_SOCKET_BAD) {
+    return;
+  }
+  for (Socket* s = sockets_; s != nullptr; s = s->next) {
+    if (s->fd == fd) {
+      s->multiplexed = true;
+      return;
+    }
   }
 }
 
@@ -206,6 +241,7 @@ void CurlMulti::drain_messages() noexcept {
     char* priv = nullptr;
     curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
     auto* t = reinterpret_cast<TransferAwaiter*>(priv);
+    if (result == CURLE_OK) note_multiplexed(easy);
     if (t == nullptr) {
       curl_multi_remove_handle(multi_, easy);
       continue;

@@ -28,8 +28,9 @@ class CurlMulti {
   // keeps open, busy and idle (CURLMOPT_MAXCONNECTS: past it the oldest idle one is closed as a
   // transfer ends); 0 keeps libcurl's default (4 per transfer added). Throws
   // std::runtime_error if curl cannot create a multi handle or refuses an option.
-  // batch_window > 0: a socket that carries many transfers (HTTP/2 streams) is acted on at most
-  // once per window, with every event that arrived meanwhile (see defer()).
+  // batch_window > 0: an HTTP/2 connection's socket, while the handle has more transfers than
+  // sockets, is acted on at most once per window, with every event that arrived meanwhile (see
+  // defer()); errors and hang-ups at once.
   explicit CurlMulti(std::size_t max_connections = 0,
                      std::chrono::microseconds batch_window = std::chrono::microseconds(0));
   // Precondition: no transfer in flight (awaiters remove their handles when destroyed).
@@ -94,11 +95,10 @@ class CurlMulti {
     void on_timer() noexcept override;
     CurlMulti* multi_;
   };
-  // Batching starts at this many transfers per socket.
-  static constexpr std::size_t kTransfersPerSocketToBatch = 8;
-
   bool defer(Socket* s, int mask) noexcept;
   void run_batch() noexcept;
+  void restore(Socket* s) noexcept;
+  void note_multiplexed(CURL* easy) noexcept;
   static int on_socket(CURL* easy, curl_socket_t fd, int what, void* userp, void* socketp);
   static int on_timer(CURLM* multi, long timeout_ms, void* userp);
 

@@ -74,7 +74,11 @@ void Fetch::configure(const FetchOptions& options, CURLSH* share, const std::ato
     ACRAWL_SET(CURLOPT_SSL_VERIFYPEER, 0L);
     ACRAWL_SET(CURLOPT_SSL_VERIFYHOST, 0L);
   } else {
-    TlsTrust::shared(options.ca_file, options.ca_path).apply(easy_);
+    if (!TlsTrust::shared(options.ca_file, options.ca_path).apply(easy_)) {
+      // A libcurl on another TLS library: it loads the certificates itself, per connection.
+      if (!options.ca_file.empty()) ACRAWL_SET(CURLOPT_CAINFO, options.ca_file.c_str());
+      if (!options.ca_path.empty()) ACRAWL_SET(CURLOPT_CAPATH, options.ca_path.c_str());
+    }
   }
   if (options.receive_buffer > 0) ACRAWL_SET(CURLOPT_BUFFERSIZE, options.receive_buffer);
   if (share != nullptr) ACRAWL_SET(CURLOPT_SHARE, share);
@@ -106,6 +110,7 @@ CURLcode Fetch::prepare(const std::string& url, bool keep_connection) {
   cut_ = false;
   cut_given_up_ = false;
   title_after_ = 0;
+  title_scan_ = 0;
   title_attempts_ = 0;
   curl_easy_setopt(easy_, CURLOPT_FORBID_REUSE, keep_connection ? 0L : 1L);
   // Over TLS (HTTP/2 by ALPN), a transfer to a host whose connection is still being set up waits
@@ -173,8 +178,14 @@ void Fetch::cut_after_title() {
   }
   const std::string_view content = std::string_view(body_).substr(sniffed.bom_length);
   while (title_attempts_ < kPrefixAttempts) {
-    const std::string_view raw = title_settling_prefix(content, title_after_);
-    if (raw.empty()) return;  // no complete `</title>` yet: wait for more bytes
+    // Only the bytes not searched yet (and a few before them, where an end tag may have been cut
+    // off): rescanning the whole body per piece would be quadratic in a page without a title.
+    const std::string_view raw =
+        title_settling_prefix(content, std::max(title_after_, title_scan_));
+    if (raw.empty()) {
+      title_scan_ = content.size() > kEndTagSlack ? content.size() - kEndTagSlack : 0;
+      return;  // no complete `</title>` yet: wait for more bytes
+    }
     if (title_if_settled(decode_to_utf8(raw, sniffed.encoding))) {
       body_.resize(std::max(sniffed.bom_length + raw.size(), kPrescanBytes));
       body_.shrink_to_fit();

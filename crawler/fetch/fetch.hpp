@@ -82,6 +82,10 @@ class Fetch {
   bool cut_ = false;             // the title is settled: no more bytes kept
   bool cut_given_up_ = false;    // markup not ASCII: the title needs the whole body
   std::size_t title_after_ = 0;  // title_settling_prefix's `after`
+  std::size_t title_scan_ = 0;   // searched for `</title>` up to here
+  // An end tag cut off by the end of a piece: `</title` and up to 57 bytes to its '>'. A longer
+  // one is missed, which costs only the saving (the body is then kept).
+  static constexpr std::size_t kEndTagSlack = 64;
   int title_attempts_ = 0;
   bool non_html_ = false;
   bool stopped_ = false;

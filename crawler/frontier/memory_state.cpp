@@ -44,6 +44,7 @@ struct MemoryState::OriginRobots {
   bool known = false;
   RobotsRules rules = RobotsRules::allow_all();
   std::list<std::string>::iterator used;  // its place in robots_lru_, once known
+  std::string host;                       // whose pages it rules
 };
 
 MemoryState::MemoryState(FrontierOptions options) : options_(std::move(options)) {}
@@ -298,6 +299,28 @@ std::vector<CrawlItem> MemoryState::drain() {
   return items;
 }
 
+// A bounded cache: the rules used longest ago go (their origin's next page fetches its
+// robots.txt again). Never the rules of a host with pages queued or in flight: with more such
+// hosts than the cache holds, evicting them would have every host refetch its robots.txt before
+// each page, forever. Then the cache grows instead (a few busy entries are looked past per call,
+// so this stays O(1)). Origins whose robots.txt is being fetched are not in it.
+void MemoryState::evict_robots() {
+  constexpr std::size_t kBusyLookedPast = 8;
+  std::size_t busy_seen = 0;
+  while (robots_lru_.size() > options_.robots_cache && busy_seen < kBusyLookedPast) {
+    const std::string& origin_name = robots_lru_.back();
+    auto origin = robots_.find(origin_name);
+    auto host = hosts_.find(origin->second->host);
+    if (host != hosts_.end() && (!host->second->queue.empty() || host->second->in_flight > 0)) {
+      robots_lru_.splice(robots_lru_.begin(), robots_lru_, origin->second->used);
+      ++busy_seen;
+      continue;
+    }
+    robots_.erase(origin);
+    robots_lru_.pop_back();
+  }
+}
+
 void MemoryState::robots_known(const CrawlItem& robots_item, RobotsRules rules,
                                SteadyClock::time_point now) {
   --claimed_;
@@ -315,12 +338,8 @@ void MemoryState::robots_known(const CrawlItem& robots_item, RobotsRules rules,
     robots_lru_.push_front(robots_item.origin);
     origin->used = robots_lru_.begin();
   }
-  // A bounded cache: the rules used longest ago go (their origin's next page fetches its
-  // robots.txt again); origins whose robots.txt is being fetched are not in it.
-  while (robots_lru_.size() > options_.robots_cache) {
-    robots_.erase(robots_lru_.back());
-    robots_lru_.pop_back();
-  }
+  origin->host = robots_item.host;
+  evict_robots();
   // Every host waiting on this origin's rules may go on (one host name, possibly several
   // origins: unblock it and let claim() check again).
   h.robots_blocked = false;

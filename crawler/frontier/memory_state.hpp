@@ -87,6 +87,7 @@ class MemoryState final : public CrawlState {
   void consider(Host& h, SteadyClock::time_point now);
   void maybe_forget(Host& h, SteadyClock::time_point now);
   void forget_due(SteadyClock::time_point now);
+  void evict_robots();
   std::chrono::milliseconds delay_of(const Host& h) const;
 
   FrontierOptions options_;

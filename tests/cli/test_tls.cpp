@@ -112,7 +112,7 @@ TEST_CASE("HTTP/2 over TLS: 200 pages share one connection; --http1.1 opens at m
   auto h2 = crawl({"-", "--cacert", ca.ca_file(), "-c", "50"}, pages(tls.h2_base_url(), 200));
   CHECK(h2.exit_code == 0);
   CHECK(records(h2.out).size() == 200);
-  TlsFront::Seen multiplexed = tls.seen(tls.h2_port());
+  TlsFront::Seen multiplexed = tls.seen(tls.h2_port(), 200);
   CHECK(multiplexed.requests == 200);
   CHECK(multiplexed.http2 == 200);
   CHECK(multiplexed.connections <= 2);
@@ -122,7 +122,7 @@ TEST_CASE("HTTP/2 over TLS: 200 pages share one connection; --http1.1 opens at m
                   pages(tls.h2_base_url(), 200));
   CHECK(h1.exit_code == 0);
   CHECK(records(h1.out).size() == 200);
-  TlsFront::Seen one_one = tls.seen(tls.h2_port());
+  TlsFront::Seen one_one = tls.seen(tls.h2_port(), 200);
   CHECK(one_one.requests == 200);
   CHECK(one_one.http2 == 0);
   // Connections kept and reused: no more than transfers in flight, even when the host's queue
@@ -133,7 +133,7 @@ TEST_CASE("HTTP/2 over TLS: 200 pages share one connection; --http1.1 opens at m
   tls.clear_log();
   auto only_h1 = crawl({"-", "--cacert", ca.ca_file(), "-c", "10"}, pages(tls.h1_base_url(), 200));
   CHECK(records(only_h1.out).size() == 200);
-  CHECK(tls.seen(tls.h1_port()).connections <= 10);
+  CHECK(tls.seen(tls.h1_port(), 200).connections <= 10);
 }
 
 TEST_CASE("many hosts: a host with nothing more queued keeps no connection open") {

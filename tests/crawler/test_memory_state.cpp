@@ -626,3 +626,36 @@ TEST_CASE("memory state: host_drained only when nothing more can follow for the 
     CHECK(deepest->host_drained);  // at the depth limit: its links are not followed
   }
 }
+
+TEST_CASE("memory state: rules of hosts with pages waiting are not evicted, however many") {
+  // More hosts with queued pages than the cache holds: evicting their rules would make each
+  // refetch its robots.txt before every page, forever.
+  MemoryState f(FrontierOptions{.robots = true, .robots_cache = 2});
+  auto t0 = SteadyClock::now();
+  const int hosts = 6;
+  for (int i = 0; i < hosts; ++i) {
+    add(f, page("h" + std::to_string(i) + ".test", "/1"), true);
+    add(f, page("h" + std::to_string(i) + ".test", "/2"), true);
+  }
+  std::vector<CrawlItem> robots;
+  for (int i = 0; i < hosts; ++i) {
+    auto r = next(f, t0).item;
+    REQUIRE(r);
+    REQUIRE(r->robots_txt);
+    robots.push_back(*r);
+  }
+  for (const CrawlItem& r : robots) f.robots_known(r, RobotsRules::allow_all(), t0);
+  int pages = 0;
+  for (auto item = next(f, t0).item; item; item = next(f, t0).item) {
+    CHECK_FALSE(item->robots_txt);
+    ++pages;
+    finish(f, *item, t0);
+  }
+  CHECK(pages == 2 * hosts);
+  // All done: the cache is back within its bound once rules are added again.
+  add(f, page("late.test", "/"), true);
+  auto late = next(f, t0).item;
+  REQUIRE(late);
+  f.robots_known(*late, RobotsRules::allow_all(), t0);
+  CHECK(f.robots_cached() <= 2 + 1);
+}

@@ -69,11 +69,27 @@ TlsFront::TlsFront(const TestCa& ca, const std::string& backend_base_url) {
   char tmpl[] = "/tmp/acrawl-nginx-XXXXXX";
   if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("tls front: mkdtemp");
   dir_ = tmpl;
-  std::filesystem::create_directory(dir_ + "/tmp");
-  std::filesystem::create_directory(dir_ + "/logs");
-  h2_port_ = free_port();
-  h1_port_ = free_port();
   const std::string backend = backend_base_url.substr(backend_base_url.find("://") + 3);
+  try {
+    std::filesystem::create_directory(dir_ + "/tmp");
+    std::filesystem::create_directory(dir_ + "/logs");
+    // The ports are free when picked, not reserved: another process may take one before nginx
+    // binds it. Then nginx exits, and new ports are tried.
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      if (start(ca, backend)) return;
+    }
+    throw std::runtime_error("tls front: nginx did not start: " + slurp(dir_ + "/error.log"));
+  } catch (...) {
+    stop();
+    throw;
+  }
+}
+
+bool TlsFront::start(const TestCa& ca, const std::string& backend) {
+  h2_port_ = free_port();
+  do {
+    h1_port_ = free_port();
+  } while (h1_port_ == h2_port_);
   std::ofstream conf(dir_ + "/nginx.conf");
   conf << (::geteuid() == 0 ? "user root;\n" : "") << "daemon off;\nworker_processes 1;\n"
        << "pid " << dir_ << "/nginx.pid;\nerror_log " << dir_ << "/error.log warn;\n"
@@ -112,36 +128,49 @@ TlsFront::TlsFront(const TestCa& ca, const std::string& backend_base_url) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (!(accepts(h2_port_) && accepts(h1_port_))) {
     int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_ || std::chrono::steady_clock::now() > deadline) {
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      throw std::runtime_error("tls front: nginx did not start: " + slurp(error_log));
+      return false;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw std::runtime_error("tls front: nginx did not listen: " + slurp(error_log));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polls the ports' state
   }
+  return true;
 }
 
-TlsFront::~TlsFront() {
+void TlsFront::stop() noexcept {
   if (pid_ > 0) {
     ::kill(pid_, SIGTERM);
     ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
   }
   std::error_code ignored;
   std::filesystem::remove_all(dir_, ignored);
 }
 
-TlsFront::Seen TlsFront::seen(int port) const {
-  Seen s;
-  std::set<std::string> connections;
-  std::istringstream log(slurp(dir_ + "/access.log"));
-  std::string connection, server_port, protocol, status;
-  while (log >> connection >> server_port >> protocol >> status) {
-    if (server_port != std::to_string(port)) continue;
-    ++s.requests;
-    connections.insert(connection);
-    if (protocol == "HTTP/2.0") ++s.http2;
+TlsFront::~TlsFront() {
+  stop();
+}
+
+TlsFront::Seen TlsFront::seen(int port, std::size_t at_least) const {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (;;) {
+    Seen s;
+    std::set<std::string> connections;
+    std::istringstream log(slurp(dir_ + "/access.log"));
+    std::string connection, server_port, protocol, status;
+    while (log >> connection >> server_port >> protocol >> status) {
+      if (server_port != std::to_string(port)) continue;
+      ++s.requests;
+      connections.insert(connection);
+      if (protocol == "HTTP/2.0") ++s.http2;
+    }
+    s.connections = connections.size();
+    if (s.requests >= at_least || std::chrono::steady_clock::now() > deadline) return s;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polls the log's state
   }
-  s.connections = connections.size();
-  return s;
 }
 
 void TlsFront::clear_log() const {

@@ -33,14 +33,20 @@ class TlsFront {
     std::size_t connections = 0;  // distinct TCP connections those requests came on
     std::size_t http2 = 0;        // requests made over HTTP/2
   };
-  // What nginx logged on port since start or clear_log(). Throws only std::bad_alloc.
-  Seen seen(int port) const;
+  // What nginx logged on port since start or clear_log(). nginx logs a request after its
+  // response went out: with at_least, waits (up to 30 s) until that many requests are logged.
+  // Throws only std::bad_alloc.
+  Seen seen(int port, std::size_t at_least = 0) const;
   void clear_log() const;
 
   // True when /usr/sbin/nginx is there to start.
   static bool available();
 
  private:
+  // One try at starting nginx on two fresh ports: false when it exited (a port taken meanwhile).
+  bool start(const TestCa& ca, const std::string& backend);
+  void stop() noexcept;
+
   std::string dir_;
   int h2_port_ = 0;
   int h1_port_ = 0;
