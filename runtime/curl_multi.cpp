@@ -16,10 +16,7 @@ class CurlMulti::Socket final : public IoWatcher {
     if ((events & EPOLLOUT) != 0) mask |= CURL_CSELECT_OUT;
     if ((events & (EPOLLERR | EPOLLHUP)) != 0) mask |= CURL_CSELECT_ERR;
     if (multi->defer(this, mask)) return;
-    // May delete this (CURL_POLL_REMOVE): copy what we need first.
-    CurlMulti* m = multi;
-    curl_socket_t s = fd;
-    m->socket_action(s, mask);
+    multi->act_on(this, mask);  // may delete this
   }
 
   CurlMulti* multi;
@@ -27,7 +24,7 @@ class CurlMulti::Socket final : public IoWatcher {
   IoHandle io;
   std::uint32_t interest = 0;  // what curl asked to watch
   Clock::time_point last_action{};
-  bool multiplexed = false;  // an HTTP/2 connection (seen when one of its transfers ended)
+  bool multiplexed = false;  // one of its events ended two transfers: HTTP/2
   int deferred_mask = -1;    // >= 0: waiting in batched_ with these CURL_CSELECT bits
   Socket* prev = nullptr;
   Socket* next = nullptr;
@@ -88,6 +85,7 @@ int CurlMulti::on_socket(CURL*, curl_socket_t fd, int what, void* userp, void* s
       self->loop_.unwatch(sock->io, fd);  // tolerates an fd curl already closed
       self->unlink_socket(sock);
       if (sock->deferred_mask >= 0) std::erase(self->batched_, sock);
+      if (self->acting_ == sock) self->acting_ = nullptr;
       delete sock;
       curl_multi_assign(self->multi_, fd, nullptr);
     }
@@ -182,7 +180,7 @@ void CurlMulti::run_batch() noexcept {
     const int mask = s->deferred_mask;
     s->last_action = now;
     restore(s);
-    socket_action(s->fd, mask);  // may delete s, and take others out of batched_
+    act_on(s, mask);  // may delete s, and take others out of batched_
   }
 }
 
@@ -196,42 +194,33 @@ void CurlMulti::restore(Socket* s) noexcept {
   }
 }
 
-// A transfer that ended over HTTP/2 leaves its connection (if kept) known as multiplexed: only
-// such sockets are batched.
-void CurlMulti::note_multiplexed(CURL* easy) noexcept {
-  if (batch_window_.count() <= 0) return;
-  long version = 0;
-  if (curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version) != CURLE_OK ||
-      version < CURL_HTTP_VERSION_2_0) {
-    return;
-  }
-  curl_socket_t fd = CURL_SOCKET_BAD;
-  if (curl_easy_getinfo(easy, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK || fd == CURL_SOCKET_BAD) {
-    return;
-  }
-  for (Socket* s = sockets_; s != nullptr; s = s->next) {
-    if (s->fd == fd) {
-      s->multiplexed = true;
-      return;
-    }
-  }
+// One event on a socket that ends two transfers or more shows a multiplexed (HTTP/2)
+// connection: only such sockets are batched. (libcurl tells no more: a transfer that ends on a
+// connection still in use by others does not report its socket.)
+void CurlMulti::act_on(Socket* s, int mask) noexcept {
+  acting_ = s;
+  const std::size_t ended = socket_action(s->fd, mask);
+  if (acting_ != nullptr && ended >= 2) acting_->multiplexed = true;  // s if it still exists
+  acting_ = nullptr;
 }
 
-void CurlMulti::socket_action(curl_socket_t fd, int mask) noexcept {
+std::size_t CurlMulti::socket_action(curl_socket_t fd, int mask) noexcept {
   int running = 0;
   ++in_curl_;
   CURLMcode rc = curl_multi_socket_action(multi_, fd, mask, &running);
   --in_curl_;
-  drain_messages();
+  const std::size_t ended = drain_messages();
   for (TransferAwaiter* t : deferred_removals_) remove(t);
   deferred_removals_.clear();
   // CURLM_BAD_SOCKET: an event for a socket curl already let go of; harmless.
   if (rc != CURLM_OK && rc != CURLM_BAD_SOCKET) {
     fail_all(rc == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_FAILED_INIT);
   }
+  return ended;
 }
 
-void CurlMulti::drain_messages() noexcept {
+std::size_t CurlMulti::drain_messages() noexcept {
+  std::size_t ended = 0;
   int left = 0;
   while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
     if (msg->msg != CURLMSG_DONE) continue;
@@ -241,7 +230,7 @@ void CurlMulti::drain_messages() noexcept {
     char* priv = nullptr;
     curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
     auto* t = reinterpret_cast<TransferAwaiter*>(priv);
-    if (result == CURLE_OK) note_multiplexed(easy);
+    ++ended;
     if (t == nullptr) {
       curl_multi_remove_handle(multi_, easy);
       continue;
@@ -249,6 +238,7 @@ void CurlMulti::drain_messages() noexcept {
     remove(t);
     if (!t->cancelled_) t->complete(result);
   }
+  return ended;
 }
 
 void CurlMulti::fail_all(CURLcode code) noexcept {

@@ -98,12 +98,13 @@ class CurlMulti {
   bool defer(Socket* s, int mask) noexcept;
   void run_batch() noexcept;
   void restore(Socket* s) noexcept;
-  void note_multiplexed(CURL* easy) noexcept;
+  void act_on(Socket* s, int mask) noexcept;
   static int on_socket(CURL* easy, curl_socket_t fd, int what, void* userp, void* socketp);
   static int on_timer(CURLM* multi, long timeout_ms, void* userp);
 
-  void socket_action(curl_socket_t fd, int mask) noexcept;
-  void drain_messages() noexcept;
+  // Both return how many transfers ended.
+  std::size_t socket_action(curl_socket_t fd, int mask) noexcept;
+  std::size_t drain_messages() noexcept;
   void fail_all(CURLcode code) noexcept;
   void remove(TransferAwaiter* t) noexcept;
   void link_socket(Socket* s) noexcept;
@@ -116,6 +117,7 @@ class CurlMulti {
   Batch batch_{this};
   std::vector<Socket*> batched_;
   std::size_t sockets_count_ = 0;
+  Socket* acting_ = nullptr;  // the socket act_on() is acting on, while it exists
   std::size_t in_flight_ = 0;
   std::size_t peak_in_flight_ = 0;
   int in_curl_ = 0;  // >0 while inside a curl_multi call: removals must wait
