@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "crawler/crawl/driver.hpp"
+#include "crawler/fetch/curl_share.hpp"
 #include "crawler/fetch/fetch.hpp"
 #include "runtime/curl_multi.hpp"
 #include "runtime/event.hpp"
@@ -105,10 +106,12 @@ class AsyncCrawl {
     input_room_.set();
   }
 
-  // Easy handles are reused: their connection and DNS caches live in the multi handle anyway.
+  // Easy handles are reused: their connections live in the multi handle, and their DNS and TLS
+  // session caches in caches_ (a TLS session resumed whichever handle reconnects to a host).
   std::unique_ptr<Fetch> take_fetch(const CrawlItem& item) {
-    if (item.robots_txt) return std::make_unique<Fetch>(driver_.fetch_options(item));
-    if (idle_.empty()) return std::make_unique<Fetch>(driver_.fetch_options(item));
+    if (item.robots_txt || idle_.empty()) {
+      return std::make_unique<Fetch>(driver_.fetch_options(item), caches_.handle());
+    }
     auto f = std::move(idle_.back());
     idle_.pop_back();
     return f;
@@ -118,6 +121,7 @@ class AsyncCrawl {
   }
 
  private:
+  SharedCaches caches_;  // first: the easy handles below must go before it
   CrawlDriver driver_;
   CrawlOutput& output_;
   static constexpr std::size_t kTransfersPerMulti = 64;

@@ -1,7 +1,8 @@
 #pragma once
-// SharedCaches: a curl share handle with the DNS and TLS session caches shared by the easy
-// handles of many threads (threads mode), locked per data kind. Connections are not shared:
-// each thread's handle keeps its own (measured faster, see curl_share.cpp).
+// SharedCaches: a curl share handle with the DNS and TLS session caches shared by many easy
+// handles (the threads mode's threads; the async mode's handles over all its multi handles),
+// locked per data kind. Connections are not shared: each thread's handle keeps its own
+// (measured faster, see curl_share.cpp).
 
 #include <curl/curl.h>
 
