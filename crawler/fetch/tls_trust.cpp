@@ -60,9 +60,22 @@ bool curl_uses_openssl() {
 
 TlsTrust::TlsTrust(const std::string& ca_file, const std::string& ca_path) {
   const bool given = !ca_file.empty() || !ca_path.empty();
-  std::string file = ca_file;
-  std::string path = ca_path;
-  if (!given) std::tie(file, path) = curl_defaults();
+  if (given) {
+    store_ = load(ca_file, ca_path, true);
+    loaded_ = true;
+    return;
+  }
+  // libcurl's defaults: loaded at the first TLS connection, not at start (about 40 ms of CPU
+  // that a plain-HTTP crawl need not pay).
+  std::tie(default_file_, default_path_) = curl_defaults();
+  if (!exists(default_file_) && !exists(default_path_)) return;  // libcurl verifies its own way
+  store_ = X509_STORE_new();
+  if (store_ == nullptr) throw std::bad_alloc();
+}
+
+void* TlsTrust::load(const std::string& ca_file, const std::string& ca_path, bool given) {
+  const std::string& file = ca_file;
+  const std::string& path = ca_path;
   X509_STORE* store = X509_STORE_new();
   if (store == nullptr) throw std::bad_alloc();
   try {
@@ -89,12 +102,22 @@ TlsTrust::TlsTrust(const std::string& ca_file, const std::string& ca_path) {
     X509_STORE_free(store);
     throw;
   }
-  // With nothing loaded and nothing given, libcurl keeps verifying its own way.
-  if (!given && file.empty() && path.empty()) {
-    X509_STORE_free(store);
-    return;
-  }
-  store_ = store;
+  return store;
+}
+
+void TlsTrust::load_defaults() const noexcept {
+  std::call_once(once_, [this] {
+    if (loaded_) return;
+    try {
+      void* loaded = load(default_file_, default_path_, false);
+      X509_STORE_free(static_cast<X509_STORE*>(store_));
+      store_ = loaded;
+    } catch (...) {
+      // An unreadable default bundle: the empty store verifies nothing (`tls` records), as
+      // libcurl would fail on it.
+    }
+    loaded_ = true;
+  });
 }
 
 TlsTrust::~TlsTrust() {
@@ -112,12 +135,15 @@ const TlsTrust& TlsTrust::shared(const std::string& ca_file, const std::string& 
 
 int TlsTrust::objects() const noexcept {
   if (store_ == nullptr) return 0;
+  load_defaults();
   STACK_OF(X509_OBJECT)* objs = X509_STORE_get0_objects(static_cast<X509_STORE*>(store_));
   return objs == nullptr ? 0 : sk_X509_OBJECT_num(objs);
 }
 
 CURLcode TlsTrust::on_ssl_ctx(CURL*, void* ssl_ctx, void* self) noexcept {
-  auto* store = static_cast<X509_STORE*>(static_cast<const TlsTrust*>(self)->store_);
+  const auto* trust = static_cast<const TlsTrust*>(self);
+  trust->load_defaults();
+  auto* store = static_cast<X509_STORE*>(trust->store_);
   // set1: the context takes a reference; the store outlives every context anyway.
   SSL_CTX_set1_cert_store(static_cast<SSL_CTX*>(ssl_ctx), store);
   return CURLE_OK;

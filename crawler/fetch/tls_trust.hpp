@@ -9,15 +9,16 @@
 
 #include <curl/curl.h>
 
+#include <mutex>
 #include <string>
 
 namespace acrawl::crawler {
 
 class TlsTrust {
  public:
-  // The store for these locations (empty: libcurl's built-in defaults), loaded on first use and
-  // kept for the life of the process; thread-safe. Throws ConfigError when a location given
-  // cannot be read or holds no certificate.
+  // The store for these locations (empty: libcurl's built-in defaults, loaded at the first TLS
+  // connection), kept for the life of the process; thread-safe. Throws ConfigError when a
+  // location given cannot be read or holds no certificate.
   static const TlsTrust& shared(const std::string& ca_file, const std::string& ca_path);
 
   // Points easy's TLS verification at this store. Returns false (and changes nothing) when
@@ -35,8 +36,15 @@ class TlsTrust {
  private:
   TlsTrust(const std::string& ca_file, const std::string& ca_path);
   static CURLcode on_ssl_ctx(CURL* easy, void* ssl_ctx, void* self) noexcept;
+  // A store of these locations (X509_STORE*). Throws ConfigError as shared() says.
+  static void* load(const std::string& ca_file, const std::string& ca_path, bool given);
+  void load_defaults() const noexcept;
 
-  void* store_ = nullptr;  // X509_STORE*, kept out of this header
+  mutable void* store_ = nullptr;  // X509_STORE*, kept out of this header
+  std::string default_file_;
+  std::string default_path_;
+  mutable std::once_flag once_;
+  mutable bool loaded_ = false;  // written only before sharing or inside once_
 };
 
 }  // namespace acrawl::crawler
