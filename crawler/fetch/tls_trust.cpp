@@ -4,6 +4,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 #include <sys/stat.h>
 
 #include <map>
@@ -49,6 +50,19 @@ std::pair<std::string, std::string> curl_defaults() {
   }
   curl_easy_cleanup(easy);
   return out;
+}
+
+// Computes each certificate's cached extension data now, on one thread. OpenSSL fills that cache
+// on first use and checks for it without a lock: with one store shared by many threads (the
+// threads mode), the first verifications would race on it.
+void warm(X509_STORE* store) {
+  STACK_OF(X509_OBJECT)* objs = X509_STORE_get0_objects(store);
+  const int n = objs == nullptr ? 0 : sk_X509_OBJECT_num(objs);
+  for (int i = 0; i < n; ++i) {
+    if (X509* cert = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i))) {
+      X509_check_purpose(cert, -1, 0);
+    }
+  }
 }
 
 bool curl_uses_openssl() {
@@ -102,6 +116,7 @@ void* TlsTrust::load(const std::string& ca_file, const std::string& ca_path, boo
     X509_STORE_free(store);
     throw;
   }
+  warm(store);
   return store;
 }
 
