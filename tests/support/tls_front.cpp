@@ -2,19 +2,22 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
+#include <string_view>
 #include <vector>
 
 extern char** environ;
@@ -25,31 +28,22 @@ namespace {
 
 constexpr const char* kNginx = "/usr/sbin/nginx";
 
-// A port nothing listens on now (the kernel's pick for a socket closed again).
-int free_port() {
+// A socket listening on an ephemeral port of 127.0.0.1, for nginx to inherit: bound before
+// nginx starts, so no other process can take the port and connections wait in its backlog
+// until nginx accepts them (no need to wait for nginx to be up).
+int listening_socket(int& port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ::close(fd);
-    throw std::runtime_error("tls front: no free port");
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(fd, 1024) != 0 || ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    if (fd >= 0) ::close(fd);
+    throw std::runtime_error("tls front: cannot listen on 127.0.0.1");
   }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool accepts(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
+  port = ntohs(addr.sin_port);
+  return fd;
 }
 
 std::string slurp(const std::string& path) {
@@ -70,26 +64,26 @@ TlsFront::TlsFront(const TestCa& ca, const std::string& backend_base_url) {
   if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("tls front: mkdtemp");
   dir_ = tmpl;
   const std::string backend = backend_base_url.substr(backend_base_url.find("://") + 3);
+  int h2_fd = -1;
+  int h1_fd = -1;
   try {
     std::filesystem::create_directory(dir_ + "/tmp");
     std::filesystem::create_directory(dir_ + "/logs");
-    // The ports are free when picked, not reserved: another process may take one before nginx
-    // binds it. Then nginx exits, and new ports are tried.
-    for (int attempt = 0; attempt < 5; ++attempt) {
-      if (start(ca, backend)) return;
-    }
-    throw std::runtime_error("tls front: nginx did not start: " + slurp(dir_ + "/error.log"));
+    h2_fd = listening_socket(h2_port_);
+    h1_fd = listening_socket(h1_port_);
+    write_config(ca, backend);
+    start(h2_fd, h1_fd);
   } catch (...) {
     stop();
+    if (h2_fd >= 0) ::close(h2_fd);
+    if (h1_fd >= 0) ::close(h1_fd);
     throw;
   }
+  ::close(h2_fd);  // nginx has its own copies
+  ::close(h1_fd);
 }
 
-bool TlsFront::start(const TestCa& ca, const std::string& backend) {
-  h2_port_ = free_port();
-  do {
-    h1_port_ = free_port();
-  } while (h1_port_ == h2_port_);
+void TlsFront::write_config(const TestCa& ca, const std::string& backend) const {
   std::ofstream conf(dir_ + "/nginx.conf");
   conf << (::geteuid() == 0 ? "user root;\n" : "") << "daemon off;\nworker_processes 1;\n"
        << "pid " << dir_ << "/nginx.pid;\nerror_log " << dir_ << "/error.log warn;\n"
@@ -112,32 +106,34 @@ bool TlsFront::start(const TestCa& ca, const std::string& backend) {
        << "  server { listen 127.0.0.1:" << h1_port_ << " ssl;\n"
        << "    location / { proxy_pass http://backend; } }\n"
        << "}\n";
-  conf.close();
-  const std::string conf_path = dir_ + "/nginx.conf";
-  const std::string error_log = dir_ + "/error.log";
-  std::vector<std::string> args = {kNginx, "-p", dir_ + "/", "-c", conf_path, "-e", error_log};
+  if (!conf.flush()) throw std::runtime_error("tls front: cannot write nginx.conf");
+}
+
+void TlsFront::start(int h2_fd, int h1_fd) {
+  // The listening sockets go to nginx as descriptors 3 and 4, named in $NGINX (nginx's way of
+  // inheriting sockets): dup2 to another number leaves them open across exec.
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, h2_fd, 3);
+  posix_spawn_file_actions_adddup2(&actions, h1_fd, 4);
+  std::vector<std::string> env_strings = {"NGINX=3;4;"};
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (std::string_view(*e).rfind("NGINX=", 0) != 0) env_strings.emplace_back(*e);
+  }
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> args = {
+      kNginx, "-p", dir_ + "/", "-c", dir_ + "/nginx.conf", "-e", dir_ + "/error.log"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  if (const int rc = ::posix_spawn(&pid_, kNginx, nullptr, nullptr, argv.data(), environ);
-      rc != 0) {
+  const int rc = ::posix_spawn(&pid_, kNginx, &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
     pid_ = -1;
     throw std::runtime_error("tls front: cannot start " + std::string(kNginx));
   }
-  // Up when both ports accept; a failed start is an nginx that exited.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (!(accepts(h2_port_) && accepts(h1_port_))) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return false;
-    }
-    if (std::chrono::steady_clock::now() > deadline) {
-      throw std::runtime_error("tls front: nginx did not listen: " + slurp(error_log));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polls the ports' state
-  }
-  return true;
 }
 
 void TlsFront::stop() noexcept {
@@ -154,23 +150,42 @@ TlsFront::~TlsFront() {
   stop();
 }
 
-TlsFront::Seen TlsFront::seen(int port, std::size_t at_least) const {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  for (;;) {
-    Seen s;
-    std::set<std::string> connections;
-    std::istringstream log(slurp(dir_ + "/access.log"));
-    std::string connection, server_port, protocol, status;
-    while (log >> connection >> server_port >> protocol >> status) {
-      if (server_port != std::to_string(port)) continue;
-      ++s.requests;
-      connections.insert(connection);
-      if (protocol == "HTTP/2.0") ++s.http2;
-    }
-    s.connections = connections.size();
-    if (s.requests >= at_least || std::chrono::steady_clock::now() > deadline) return s;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polls the log's state
+TlsFront::Seen TlsFront::read_log(int port) const {
+  Seen s;
+  std::set<std::string> connections;
+  std::istringstream log(slurp(dir_ + "/access.log"));
+  std::string connection, server_port, protocol, status;
+  while (log >> connection >> server_port >> protocol >> status) {
+    if (server_port != std::to_string(port)) continue;
+    ++s.requests;
+    connections.insert(connection);
+    if (protocol == "HTTP/2.0") ++s.http2;
   }
+  s.connections = connections.size();
+  return s;
+}
+
+TlsFront::Seen TlsFront::seen(int port, std::size_t at_least) const {
+  // Woken by inotify whenever a file in the directory (the access log) changes.
+  const int watch = ::inotify_init1(IN_CLOEXEC);
+  if (watch < 0 || ::inotify_add_watch(watch, dir_.c_str(), IN_MODIFY | IN_CREATE) < 0) {
+    if (watch >= 0) ::close(watch);
+    throw std::runtime_error("tls front: inotify");
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  Seen s = read_log(port);
+  while (s.requests < at_least) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd p{watch, POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+    char events[4096];
+    while (::read(watch, events, sizeof events) < 0 && errno == EINTR) {
+    }
+    s = read_log(port);
+  }
+  ::close(watch);
+  return s;
 }
 
 void TlsFront::clear_log() const {

@@ -15,8 +15,8 @@ namespace acrawl::test {
 
 class TlsFront {
  public:
-  // Starts nginx and returns once both ports accept connections. Throws std::runtime_error
-  // (with nginx's error log) when it cannot start.
+  // Starts nginx on two sockets listening already (connections made at once wait for it to
+  // accept). Throws std::runtime_error when it cannot be started.
   TlsFront(const TestCa& ca, const std::string& backend_base_url);
   // Stops nginx. Never throws.
   ~TlsFront();
@@ -43,9 +43,10 @@ class TlsFront {
   static bool available();
 
  private:
-  // One try at starting nginx on two fresh ports: false when it exited (a port taken meanwhile).
-  bool start(const TestCa& ca, const std::string& backend);
+  void write_config(const TestCa& ca, const std::string& backend) const;
+  void start(int h2_fd, int h1_fd);
   void stop() noexcept;
+  Seen read_log(int port) const;
 
   std::string dir_;
   int h2_port_ = 0;
