@@ -15,6 +15,13 @@ class ConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A --state that cannot be used: not an acrawl state, made by another crawl, in use by another
+// process, damaged, unwritable (a full disk). Also a usage error (exit 2).
+class StateError : public ConfigError {
+ public:
+  using ConfigError::ConfigError;
+};
+
 enum class OutputFormat { tsv, jsonl, csv };
 
 // How the crawl is scheduled; the output is the same set of records in every mode.
@@ -89,6 +96,7 @@ struct CrawlConfig {
   OutputFormat format = OutputFormat::tsv;
   std::string output_path;      // empty: standard output
   std::string stats_json_path;  // empty: no JSON summary file
+  std::string state_path;       // --state: the crawl kept in this SQLite file (resumable)
   bool progress = false;        // the live status line on stderr
   FetchOptions fetch;
   FollowOptions follow;

@@ -22,6 +22,8 @@ Examples:
   acrawl https://example.org/docs/ --depth 3 --scope prefix --links-file links.tsv
   grep -v '^#' list.txt | acrawl - --format jsonl -o pages.jsonl
   acrawl urls.txt --mode threads --stats-json stats.json > titles.tsv
+  acrawl https://example.org/ --depth 5 --state crawl.db -o pages.tsv   (kill it, run it again)
+  acrawl export crawl.db --format jsonl > pages.jsonl
   acrawl bench --pages 2000 --latency-ms 20     (compare the three modes on loopback)
 
 Output: one record per input URL on standard output (url, status, title in TSV; more
@@ -151,6 +153,11 @@ Invocation parse_command_line(int argc, char** argv) {
                "TLS offers it, else HTTP/1.1)")
       ->group(kTls);
   app.add_option("--stats-json", config.stats_json_path, "Write the summary as JSON to FILE");
+  app.add_option("--state", config.state_path,
+                 "Keep the crawl in this SQLite file: after a kill or Ctrl-C the same command "
+                 "resumes it, and -o FILE ends up with every record exactly once (stdout gets "
+                 "the records of each run)")
+      ->type_name("FILE");
   app.add_flag("--no-progress", no_progress, "No live status line on stderr");
 
   crawler::FollowOptions& follow = config.follow;
@@ -218,6 +225,19 @@ Invocation parse_command_line(int argc, char** argv) {
       ->default_val(bench_options.concurrency)
       ->check(CLI::Range(1, 100000));
 
+  ExportJob export_job;
+  std::string export_format = "tsv";
+  CLI::App* exporter = app.add_subcommand(
+      "export", "Print every record of a --state crawl, each URL once, finished or not");
+  exporter->add_option("state", export_job.state_path, "The crawl's state file")
+      ->required()
+      ->type_name("STATE");
+  exporter->add_option("--format", export_format, "Output format")
+      ->default_val(export_format)
+      ->check(CLI::IsMember({"tsv", "jsonl", "csv"}));
+  exporter->add_option("-o,--output", export_job.output_path,
+                       "Write records to FILE instead of stdout");
+
   Invocation inv;
   try {
     app.parse(argc, argv);
@@ -231,6 +251,14 @@ Invocation parse_command_line(int argc, char** argv) {
     bench_options.acrawl_exe = "/proc/self/exe";
     inv.verbosity = quiet ? -1 : verbose;
     inv.bench = std::move(bench_options);
+    return inv;
+  }
+  if (exporter->parsed()) {
+    export_job.format = export_format == "jsonl" ? crawler::OutputFormat::jsonl
+                        : export_format == "csv" ? crawler::OutputFormat::csv
+                                                 : crawler::OutputFormat::tsv;
+    inv.verbosity = quiet ? -1 : verbose;
+    inv.export_job = std::move(export_job);
     return inv;
   }
   if (config.inputs.empty()) {

@@ -2,6 +2,7 @@
 // argv -> CrawlConfig. The only place that knows CLI11.
 
 #include <optional>
+#include <string>
 
 #include "bench/mode_comparison.hpp"
 #include "crawler/config.hpp"
@@ -17,9 +18,17 @@ inline constexpr int kExitUsage = 2;  // usage, input or output error
 inline constexpr int kExitCannotRun = 3;
 inline constexpr int kExitInterrupted = 130;
 
+// `acrawl export STATE`.
+struct ExportJob {
+  std::string state_path;
+  crawler::OutputFormat format = crawler::OutputFormat::tsv;
+  std::string output_path;  // empty: stdout
+};
+
 struct Invocation {
   std::optional<crawler::CrawlConfig> config;  // a crawl to run
-  std::optional<bench::ModeComparison> bench;  // or `acrawl bench`; neither: nothing to run
+  std::optional<bench::ModeComparison> bench;  // or `acrawl bench`
+  std::optional<ExportJob> export_job;         // or `acrawl export`; none: nothing to run
   int exit_code = kExitOk;                     // when config is empty
   int verbosity = 0;                           // -1 quiet, 0 normal, 1+ verbose
 };

@@ -4,6 +4,9 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
 #include <exception>
 #include <new>
 #include <system_error>
@@ -13,6 +16,7 @@
 #include "crawler/crawl/run_crawl.hpp"
 #include "crawler/input/url_source.hpp"
 #include "crawler/output/sink.hpp"
+#include "crawler/state/export.hpp"
 #include "src/cli.hpp"
 
 namespace {
@@ -27,9 +31,28 @@ void setup_logging(int verbosity) {
   spdlog::set_default_logger(logger);
 }
 
+int export_records(const acrawl::cli::ExportJob& job) {
+  using namespace acrawl;
+  std::FILE* out = stdout;
+  if (!job.output_path.empty()) {
+    out = std::fopen(job.output_path.c_str(), "wb");
+    if (out == nullptr) {
+      throw crawler::OutputError(errno, std::generic_category(),
+                                 "cannot open output file '" + job.output_path + "'");
+    }
+  }
+  const std::int64_t n = crawler::export_state(job.state_path, job.format, out);
+  if (out != stdout && std::fclose(out) != 0) {
+    throw crawler::OutputError(errno, std::generic_category(), "cannot write output file");
+  }
+  spdlog::info("{} records from {}", n, job.state_path);
+  return cli::kExitOk;
+}
+
 int run(const acrawl::cli::Invocation& inv) {
   using namespace acrawl;
   if (inv.bench) return bench::compare_modes(*inv.bench);
+  if (inv.export_job) return export_records(*inv.export_job);
   crawler::CrawlSummary summary = crawler::run_crawl(*inv.config);
   spdlog::info("{}", crawler::format_summary(summary));
   return summary.interrupted  ? cli::kExitInterrupted
@@ -42,7 +65,7 @@ int run(const acrawl::cli::Invocation& inv) {
 int main(int argc, char** argv) {
   using namespace acrawl;
   cli::Invocation inv = cli::parse_command_line(argc, argv);
-  if (!inv.config && !inv.bench) return inv.exit_code;
+  if (!inv.config && !inv.bench && !inv.export_job) return inv.exit_code;
   setup_logging(inv.verbosity);
   if (const CURLcode init = curl_global_init(CURL_GLOBAL_DEFAULT); init != CURLE_OK) {
     spdlog::error("libcurl cannot start: {}", curl_easy_strerror(init));

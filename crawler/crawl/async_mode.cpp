@@ -61,9 +61,9 @@ struct ReadBatch {
 
 class AsyncCrawl {
  public:
-  AsyncCrawl(const CrawlConfig& config, CrawlOutput& output, std::size_t parsers,
+  AsyncCrawl(const CrawlConfig& config, CrawlState* state, CrawlOutput& output, std::size_t parsers,
              bool input_may_block)
-      : driver_(config, output),
+      : driver_(config, output, state),
         output_(output),
         slots_(config.concurrency),
         queue_(std::max<std::size_t>(16, 4 * parsers)),
@@ -338,9 +338,9 @@ rt::Task<void> supervise(rt::Scope& scope, AsyncCrawl* crawl, UrlSource* source)
 }  // namespace
 
 void crawl_async(const CrawlConfig& config, UrlSource& source, CrawlOutput& output,
-                 Interrupt& interrupt) {
+                 Interrupt& interrupt, CrawlState* state) {
   rt::Loop loop;
-  AsyncCrawl crawl(config, output, config.parsers > 0 ? config.parsers : default_parsers(),
+  AsyncCrawl crawl(config, state, output, config.parsers > 0 ? config.parsers : default_parsers(),
                    source.may_block());
   // Whatever ended the loop (the end, a signal, an error), every URL admitted gets its record:
   // responses fetched but never parsed, lines read but not yet admitted, input URLs queued.

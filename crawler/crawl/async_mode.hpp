@@ -6,6 +6,7 @@
 
 #include "crawler/config.hpp"
 #include "crawler/crawl/interrupt.hpp"
+#include "crawler/frontier/crawl_state.hpp"
 #include "crawler/input/url_source.hpp"
 #include "crawler/output/output.hpp"
 
@@ -13,9 +14,10 @@ namespace acrawl::crawler {
 
 // Writes one record per URL of source to output. At the first signal (interrupt) it stops:
 // transfers under way and responses not yet parsed get a `cancelled` record, input URLs still
-// queued too; URLs not yet read get none. Throws what the source or the output throw
+// queued too; URLs not yet read get none (a durable state keeps all of them queued). state:
+// where the frontier lives (nullptr: in memory). Throws what the source or the output throw
 // (InputError, std::system_error).
 void crawl_async(const CrawlConfig& config, UrlSource& source, CrawlOutput& output,
-                 Interrupt& interrupt);
+                 Interrupt& interrupt, CrawlState* state = nullptr);
 
 }  // namespace acrawl::crawler

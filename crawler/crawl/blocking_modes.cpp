@@ -18,9 +18,9 @@ namespace {
 
 class BlockingCrawl {
  public:
-  BlockingCrawl(const CrawlConfig& config, UrlSource& source, CrawlOutput& output, CURLSH* share,
-                const Interrupt& interrupt)
-      : driver_(config, output),
+  BlockingCrawl(const CrawlConfig& config, CrawlState* state, UrlSource& source,
+                CrawlOutput& output, CURLSH* share, const Interrupt& interrupt)
+      : driver_(config, output, state),
         source_(source),
         output_(output),
         share_(share),
@@ -179,14 +179,14 @@ void run_workers(BlockingCrawl& crawl, CrawlOutput& output, Interrupt& interrupt
 }  // namespace
 
 void crawl_blocking(const CrawlConfig& config, UrlSource& source, CrawlOutput& output,
-                    std::size_t threads, Interrupt& interrupt) {
+                    std::size_t threads, Interrupt& interrupt, CrawlState* state) {
   if (threads == 0) {
-    BlockingCrawl crawl(config, source, output, nullptr, interrupt);
+    BlockingCrawl crawl(config, state, source, output, nullptr, interrupt);
     run_workers(crawl, output, interrupt, 0);
     return;
   }
   SharedCaches caches;
-  BlockingCrawl crawl(config, source, output, caches.handle(), interrupt);
+  BlockingCrawl crawl(config, state, source, output, caches.handle(), interrupt);
   run_workers(crawl, output, interrupt, threads);
 }
 

@@ -8,6 +8,7 @@
 
 #include "crawler/config.hpp"
 #include "crawler/crawl/interrupt.hpp"
+#include "crawler/frontier/crawl_state.hpp"
 #include "crawler/input/url_source.hpp"
 #include "crawler/output/output.hpp"
 
@@ -16,9 +17,10 @@ namespace acrawl::crawler {
 // Writes one record per URL of source to output using `threads` worker threads (0: the calling
 // thread alone, no shared caches: the sync mode). At the first signal (interrupt) it stops:
 // transfers under way end with a `cancelled` record, input URLs still queued too; URLs not yet
-// read get none. Throws what the source or the output throw (the first error of any thread,
+// read get none (a durable state keeps all of them queued). state: where the frontier lives
+// (nullptr: in memory). Throws what the source or the output throw (the first error of any thread,
 // after all have stopped).
 void crawl_blocking(const CrawlConfig& config, UrlSource& source, CrawlOutput& output,
-                    std::size_t threads, Interrupt& interrupt);
+                    std::size_t threads, Interrupt& interrupt, CrawlState* state = nullptr);
 
 }  // namespace acrawl::crawler

@@ -2,38 +2,75 @@
 
 #include "crawler/fetch/errors.hpp"
 #include "crawler/frontier/memory_state.hpp"
+#include "crawler/state/fingerprint.hpp"
 
 namespace acrawl::crawler {
 
 CrawlDriver::CrawlDriver(const CrawlConfig& config, CrawlOutput& output)
-    : output_(output),
-      own_state_(std::make_unique<MemoryState>(frontier_options(config))),
-      planner_(config, *own_state_),
-      high_water_(2 * config.concurrency + kInputBatch) {}
+    : CrawlDriver(config, output, nullptr) {}
 
-CrawlDriver::CrawlDriver(const CrawlConfig& config, CrawlOutput& output, CrawlState& state)
-    : output_(output), planner_(config, state), high_water_(2 * config.concurrency + kInputBatch) {}
+CrawlDriver::CrawlDriver(const CrawlConfig& config, CrawlOutput& output, CrawlState* state)
+    : output_(output),
+      own_state_(state == nullptr ? std::make_unique<MemoryState>(frontier_options(config))
+                                  : nullptr),
+      state_(state == nullptr ? *own_state_ : *state),
+      planner_(config, state_),
+      high_water_(2 * config.concurrency + kInputBatch),
+      state_path_(config.state_path),
+      resumed_(state_.resumed_input()) {}
 
 CrawlDriver::~CrawlDriver() = default;
 
 bool CrawlDriver::wants_input() {
-  return !input_ended_ && planner_.queued() < high_water_ && output_.has_room();
+  if (input_ended_) return false;
+  if (mark_.lines < resumed_.lines) return true;  // lines to skip, whatever is queued
+  return planner_.queued() < high_water_ && output_.has_room();
 }
 
 void CrawlDriver::add_input(const std::vector<InputItem>& batch) {
+  const auto different = [this](const std::string& why) {
+    return StateError("state " + state_path_ + " was made by a different crawl: " + why +
+                      "; run the same command to resume it, or remove " + state_path_ +
+                      " (or pass another --state) to start afresh");
+  };
+  std::size_t first = 0;
+  while (first < batch.size() && mark_.lines < resumed_.lines) {
+    mark_.hash = chain_hash(mark_.hash, batch[first++].url);
+    if (++mark_.lines == resumed_.lines && mark_.hash != resumed_.hash) {
+      throw different("its first " + std::to_string(resumed_.lines) +
+                      " input lines are not the ones given now");
+    }
+  }
+  if (first > 0) {
+    planner_.add_resumed_inputs(
+        std::vector<InputItem>(batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(first)));
+  }
   if (batch.empty()) {
+    if (mark_.lines < resumed_.lines) {
+      throw different("it read " + std::to_string(resumed_.lines) +
+                      " input lines, the input given now has " + std::to_string(mark_.lines));
+    }
     input_ended_ = true;
     return;
   }
-  for (PageRecord& refused : planner_.add_inputs(batch)) output_.emit(std::move(refused));
+  if (first == batch.size()) return;
+  std::vector<InputItem> rest(batch.begin() + static_cast<std::ptrdiff_t>(first), batch.end());
+  for (const InputItem& item : rest) {
+    mark_.hash = chain_hash(mark_.hash, item.url);
+    ++mark_.lines;
+  }
+  for (PageRecord& refused : planner_.add_inputs(rest, mark_)) output_.emit(std::move(refused));
 }
 
 CrawlDriver::Work CrawlDriver::next(SteadyClock::time_point now, std::size_t max) {
   Work work;
-  if (!output_.has_room()) {
+  if (!output_.has_room() || !state_.has_room()) {
     work.output_full = true;
     return work;
   }
+  // A resumed crawl starts once it has skipped the input it took in before: those lines give
+  // the scope every page's links are judged by. (Input arriving wakes the crawl.)
+  if (mark_.lines < resumed_.lines && !input_ended_) return work;
   Claim claim = planner_.claim(now, max);
   for (const CrawlItem& refused : claim.disallowed) output_.emit(planner_.disallowed(refused));
   work.fetches = std::move(claim.fetches);
@@ -57,7 +94,7 @@ void CrawlDriver::page_parsed(const CrawlItem& item, ParsedPage page) {
 
 void CrawlDriver::cancelled(const CrawlItem& item) {
   planner_.abandon(item);
-  if (item.robots_txt) return;  // never a record of its own
+  if (item.robots_txt || state_.durable()) return;  // no record of its own; or resumed later
   PageRecord rec = error_record(item.record, error_words::cancelled);
   rec.depth = item.depth;
   rec.attempts = item.attempt;
@@ -65,6 +102,7 @@ void CrawlDriver::cancelled(const CrawlItem& item) {
 }
 
 void CrawlDriver::stop() {
+  if (state_.durable()) return;  // what is queued stays queued: the next run fetches it
   for (PageRecord& rec : planner_.drain_inputs()) output_.emit(std::move(rec));
 }
 

@@ -29,20 +29,23 @@ class CrawlDriver {
 
   // A crawl over a state in memory. Throws std::regex_error for a bad --include/--exclude.
   CrawlDriver(const CrawlConfig& config, CrawlOutput& output);
-  // A crawl over the given state (which must outlive the driver).
-  CrawlDriver(const CrawlConfig& config, CrawlOutput& output, CrawlState& state);
+  // A crawl over the given state (which must outlive the driver); nullptr: one in memory.
+  CrawlDriver(const CrawlConfig& config, CrawlOutput& output, CrawlState* state);
   ~CrawlDriver();
   CrawlDriver(const CrawlDriver&) = delete;
   CrawlDriver& operator=(const CrawlDriver&) = delete;
 
   // Worth reading more input now: it has not ended, the frontier holds fewer than about two
-  // concurrency's worth of URLs, and the output has room. Throws the output's error.
+  // concurrency's worth of URLs, and the output has room; or a resumed crawl has input lines
+  // to skip. Throws the output's error.
   bool wants_input();
   // The output is behind by its capacity: nothing starts, no input is read, until it catches
   // up (the writer thread says so). Throws the output's error.
   bool output_full() { return !output_.has_room(); }
   // A batch read from the input (empty: the input has ended). Refused lines get their records
-  // (invalid_url, unsupported_scheme) at once. Throws the output's error, std::bad_alloc.
+  // (invalid_url, unsupported_scheme) at once. A resumed durable state took in its first lines
+  // already: they are skipped, and StateError thrown when they are not the same lines. Throws
+  // the output's error, std::bad_alloc.
   void add_input(const std::vector<InputItem>& batch);
   bool input_ended() const noexcept { return input_ended_; }
 
@@ -53,8 +56,9 @@ class CrawlDriver {
     std::optional<SteadyClock::time_point> wake_at;
     bool output_full = false;  // nothing started because the output is behind: wait for room
   };
-  // Up to max fetches that may start now. Items robots.txt refuses get their records here.
-  // Throws the output's error.
+  // Up to max fetches that may start now (none before a resumed crawl has skipped the input
+  // it took in before). Items robots.txt refuses get their records here. Throws the output's
+  // error.
   Work next(SteadyClock::time_point now, std::size_t max);
 
   // How an item is fetched (a page, or a robots.txt file).
@@ -74,10 +78,12 @@ class CrawlDriver {
   void page_parsed(const CrawlItem& item, ParsedPage page);
 
   // An item handed out by next() will not finish (its transfer or its parse was cancelled): a
-  // page gets a `cancelled` record. Throws the output's error.
+  // page gets a `cancelled` record (a durable state keeps it queued instead). Throws the
+  // output's error.
   void cancelled(const CrawlItem& item);
   // The crawl was stopped: every input URL still queued gets a `cancelled` record (URLs found
-  // on pages are dropped; URLs not read yet get none). Throws the output's error.
+  // on pages are dropped; URLs not read yet get none). A durable state keeps them all queued.
+  // Throws the output's error.
   void stop();
 
   // Nothing left: the input has ended, and nothing is queued, being fetched or being parsed.
@@ -87,8 +93,12 @@ class CrawlDriver {
  private:
   CrawlOutput& output_;
   std::unique_ptr<CrawlState> own_state_;
+  CrawlState& state_;
   CrawlPlanner planner_;
   const std::size_t high_water_;
+  const std::string state_path_;
+  const InputMark resumed_;  // input lines to skip (a resumed durable state)
+  InputMark mark_;           // input lines taken in so far, this run and earlier ones
   bool input_ended_ = false;
 };
 

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -19,6 +20,9 @@
 #include "crawler/output/output.hpp"
 #include "crawler/output/progress.hpp"
 #include "crawler/output/sink.hpp"
+#include "crawler/state/crawl_definition.hpp"
+#include "crawler/state/sqlite_state.hpp"
+#include "crawler/state/state_store.hpp"
 
 namespace acrawl::crawler {
 
@@ -65,19 +69,34 @@ CrawlConfig effective(CrawlConfig config) {
 }
 
 void run_mode(const CrawlConfig& config, UrlSource& source, CrawlOutput& output,
-              Interrupt& interrupt) {
+              Interrupt& interrupt, CrawlState* state) {
   switch (config.mode) {
     case Mode::async:
-      crawl_async(config, source, output, interrupt);
+      crawl_async(config, source, output, interrupt, state);
       return;
     case Mode::threads:
-      crawl_blocking(config, source, output, config.concurrency, interrupt);
+      crawl_blocking(config, source, output, config.concurrency, interrupt, state);
       return;
     case Mode::sync:
-      crawl_blocking(config, source, output, 0, interrupt);
+      crawl_blocking(config, source, output, 0, interrupt, state);
       return;
   }
 }
+
+// --state: the crawl kept in an SQLite file, which also writes -o itself.
+struct Durable {
+  std::unique_ptr<StateStore> store;
+  std::unique_ptr<SqliteState> state;
+
+  explicit Durable(const CrawlConfig& config) {
+    if (config.state_path.empty()) return;
+    StoredOutput out{config.output_path, config.format, config.follow.links};
+    store = std::make_unique<StateStore>(config.state_path, crawl_definition(config), out);
+    // Enough for every transfer twice over, and never less than a few thousand URLs.
+    const std::size_t window = std::max<std::size_t>(8192, 4 * config.concurrency);
+    state = std::make_unique<SqliteState>(frontier_options(config), *store, window);
+  }
+};
 
 // The async mode resolves names inside libcurl's multi loop: without AsynchDNS every lookup
 // blocks the whole loop.
@@ -113,9 +132,12 @@ CrawlSummary run_crawl(const CrawlConfig& config) {
         "a site can pose as it");
   }
   check_fetch_options(config);
+  Durable durable(config);
   UrlSource source(config.inputs);
   FilePtr file(nullptr, &std::fclose);
-  if (!config.output_path.empty()) file = open_for_writing(config.output_path, "output file");
+  if (!config.output_path.empty() && !durable.store) {
+    file = open_for_writing(config.output_path, "output file");
+  }
   FilePtr stats_file(nullptr, &std::fclose);
   if (!config.stats_json_path.empty()) {
     stats_file = open_for_writing(config.stats_json_path, "stats file");
@@ -126,11 +148,25 @@ CrawlSummary run_crawl(const CrawlConfig& config) {
     links_file = open_for_writing(config.follow.links_path, "links file");
     links_sink = make_links_sink(links_file.get());
   }
-  auto sink = make_sink(config.format, file ? file.get() : stdout, config.follow.links);
+  auto sink = durable.store && !config.output_path.empty()
+                  ? make_null_sink()
+                  : make_sink(config.format, file ? file.get() : stdout, config.follow.links);
   auto start = std::chrono::steady_clock::now();
   CrawlSummary summary;
   {
     CrawlOutput output(*sink, links_sink.get());
+    // The store's thread wakes the crawl when it catches up; it stops before output goes.
+    struct StopStore {
+      StateStore* store;
+      ~StopStore() {
+        if (store == nullptr) return;
+        try {
+          store->close();
+        } catch (...) {  // an error is reported by the close() on the way out
+        }
+      }
+    } stop_store{durable.store.get()};
+    if (durable.store) durable.store->start([&output] { output.wake(); });
     Interrupt::Subscription stop_input = interrupt.on_first([&source] { source.stop(); });
     Interrupt::Subscription last_words = interrupt.on_second([&output] { output.write_out_now(); });
     {
@@ -141,7 +177,8 @@ CrawlSummary run_crawl(const CrawlConfig& config) {
             "mode {}, concurrency {}, connect timeout {} ms, transfer timeout {} ms, depth {}",
             mode_name(settings.mode), settings.concurrency, settings.fetch.connect_timeout_ms,
             settings.fetch.timeout_ms, settings.follow.depth);
-        run_mode(settings, source, output, interrupt);
+        run_mode(settings, source, output, interrupt, durable.state.get());
+        if (durable.store) durable.store->close();  // every change committed, or its error
       } catch (...) {
         try {
           output.close();  // what was emitted before the error still goes out
@@ -154,6 +191,13 @@ CrawlSummary run_crawl(const CrawlConfig& config) {
     summary = output.summary();
   }
   if (file) close_checked(std::move(file), "output file");
+  if (durable.state) {
+    const std::size_t left = durable.state->queued();
+    if (left > 0) {
+      spdlog::info("state {}: {} URLs still queued; the same command resumes the crawl",
+                   config.state_path, left);
+    }
+  }
   if (links_file) close_checked(std::move(links_file), "links file");
 
   summary.mode = mode_name(config.mode);

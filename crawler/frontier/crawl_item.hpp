@@ -3,6 +3,7 @@
 // frontier keeps it and the modes carry it from claim to record.
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 namespace acrawl::crawler {
@@ -16,8 +17,9 @@ struct CrawlItem {
   std::string host;    // politeness key
   std::string origin;  // scheme://host[:port], for robots.txt
   bool robots_txt = false;
-  bool input = false;  // an input URL (it must get a record whatever happens)
-  int attempt = 1;     // 2 and up: a retry
+  bool input = false;   // an input URL (it must get a record whatever happens)
+  int attempt = 1;      // 2 and up: a retry
+  std::int64_t id = 0;  // its row in a durable state (0: none)
   // Set by claim: nothing else was queued, in flight or about to be found for its host then,
   // so its connection need not be kept for another request.
   bool host_drained = false;

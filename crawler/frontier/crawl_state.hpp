@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,13 @@ struct FrontierOptions {
   std::size_t robots_cache = 10'000;   // origins whose robots.txt rules are kept at most
 };
 
+// How much of the input a state has taken in: lines (input items) and a hash chained over them,
+// so that a resumed crawl skips exactly those lines and can tell a different input.
+struct InputMark {
+  std::uint64_t lines = 0;
+  std::uint64_t hash = 0;
+};
+
 // What claim() hands out.
 struct Claim {
   std::vector<CrawlItem> fetches;     // pages and robots.txt files to fetch now
@@ -51,6 +59,27 @@ class CrawlState {
   // Input URLs. Each is queued, a repeated one too (every input line gets its record), whatever
   // the depth and page limits, and its key is marked seen. Throws only std::bad_alloc (memory).
   virtual void add_seeds(std::vector<Candidate> seeds) = 0;
+  // A batch of input lines, all taken in together: the seeds (as add_seeds), the records of the
+  // lines refused (not URLs: the caller emits them too), and how much input that makes. A
+  // durable state keeps all three in one step, so a resumed crawl reads on after them.
+  virtual void add_input(std::vector<Candidate> seeds, const std::vector<PageRecord>& refused,
+                         InputMark mark) {
+    (void)refused;
+    (void)mark;
+    add_seeds(std::move(seeds));
+  }
+  // Durable: the state outlives the process (--state). A stopped crawl then leaves what is
+  // queued or under way queued, instead of giving it `cancelled` records.
+  virtual bool durable() const noexcept { return false; }
+  // The input a durable state had taken in when this run began: the crawl skips that many
+  // lines, and stops (StateError) if they hash differently.
+  virtual InputMark resumed_input() const noexcept { return {}; }
+  // Where the input URLs of earlier runs redirected (a resumed durable state): they widen the
+  // scope as they did then. Throws only std::bad_alloc.
+  virtual std::vector<std::string> seed_redirects() const { return {}; }
+  // False while the state cannot take more changes for now (its disk is behind); the crawl
+  // starts nothing until it has room again. Throws the state's error (StateError).
+  virtual bool has_room() { return true; }
 
   // True when key is certainly queued or done already: a local look-up, no I/O. False means
   // "maybe new" (complete() decides), so the caller may skip building items for known links.

@@ -155,6 +155,10 @@ void MemoryState::abandon(const CrawlItem& /*item*/) noexcept {
 
 void MemoryState::retry(CrawlItem item, SteadyClock::time_point at) {
   --claimed_;
+  requeue_at(std::move(item), at);
+}
+
+void MemoryState::requeue_at(CrawlItem item, SteadyClock::time_point at) {
   ++queued_;
   retries_.push(Retry{at, retry_order_++, std::move(item)});
 }

@@ -59,6 +59,9 @@ class MemoryState final : public CrawlState {
   // One URL, as add_seeds (seed) and complete (a link) offer each: false when it is not queued
   // (a link already seen, too deep, or over max_pages). Throws only std::bad_alloc.
   bool add(Candidate candidate, bool seed);
+  // A page queued again, not before at (as retry, for an item that was not claimed: a retry
+  // read back from a durable state). Throws only std::bad_alloc.
+  void requeue_at(CrawlItem item, SteadyClock::time_point at);
 
  private:
   struct Host;

@@ -71,6 +71,20 @@ CrawlPlanner::CrawlPlanner(const CrawlConfig& config, CrawlState& state)
   robots_fetch_.max_redirects = kRobotsRedirects;
   robots_fetch_.any_content_type = true;
   robots_fetch_.max_body_bytes = kRobotsBodyBytes;
+  if (follow_.recursive()) {
+    for (const std::string& target : state_.seed_redirects()) {
+      if (std::optional<Url> url = Url::parse(target)) scope_.add_seed(*url);
+    }
+  }
+}
+
+void CrawlPlanner::add_resumed_inputs(const std::vector<InputItem>& batch) {
+  if (!follow_.recursive()) return;
+  for (const InputItem& input : batch) {
+    if (input.too_long) continue;
+    std::optional<Url> url = Url::parse(input.url);
+    if (url && url->is_http()) scope_.add_seed(*url);
+  }
 }
 
 std::optional<Candidate> CrawlPlanner::candidate(const Url& url, std::string_view record_url,
@@ -89,7 +103,8 @@ std::optional<Candidate> CrawlPlanner::candidate(const Url& url, std::string_vie
   return c;
 }
 
-std::vector<PageRecord> CrawlPlanner::add_inputs(const std::vector<InputItem>& batch) {
+std::vector<PageRecord> CrawlPlanner::add_inputs(const std::vector<InputItem>& batch,
+                                                 InputMark mark) {
   std::vector<PageRecord> refused;
   std::vector<Candidate> seeds;
   seeds.reserve(batch.size());
@@ -114,7 +129,7 @@ std::vector<PageRecord> CrawlPlanner::add_inputs(const std::vector<InputItem>& b
     if (follow_.recursive()) scope_.add_seed(*url);
     seeds.push_back(std::move(*candidate(*url, input.url, 0, true)));
   }
-  state_.add_seeds(std::move(seeds));
+  state_.add_input(std::move(seeds), refused, mark);
   return refused;
 }
 

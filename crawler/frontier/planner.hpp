@@ -28,7 +28,11 @@ class CrawlPlanner {
   // Input URLs: every valid http(s) one is queued, a repeated one too (each line gets its own
   // record). Returns the records of the refused ones (not a URL, another scheme), after a
   // warning naming the line. Throws only std::bad_alloc.
-  std::vector<PageRecord> add_inputs(const std::vector<InputItem>& batch);
+  // mark: how much input the state has taken in with this batch (durable states keep it).
+  std::vector<PageRecord> add_inputs(const std::vector<InputItem>& batch, InputMark mark = {});
+
+  // Input lines a resumed crawl took in before: not queued again, but the scope is theirs.
+  void add_resumed_inputs(const std::vector<InputItem>& batch);
 
   // What may start now (see CrawlState::claim).
   Claim claim(SteadyClock::time_point now, std::size_t max) { return state_.claim(now, max); }

@@ -45,6 +45,9 @@ class CrawlOutput {
   bool has_room() { return writer_.has_room(); }
   // fn runs (on the writer thread) when room comes back after has_room() said false.
   void on_room(std::function<void()> fn) { writer_.on_room(std::move(fn)); }
+  // Runs the on_room function now (any thread): something else the crawl waits on changed (the
+  // durable state caught up). Never throws.
+  void wake() noexcept { writer_.wake(); }
   // Writes every record out and flushes. Throws the sinks' error.
   void close() { writer_.close(); }
   // The second Ctrl-C: every record emitted so far to the sinks, now. Never throws.

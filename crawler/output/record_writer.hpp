@@ -49,6 +49,9 @@ class RecordWriter {
   // on_room({}) fn is never called again.
   void on_room(std::function<void()> fn);
 
+  // Calls the on_room function now, from the calling thread. Never throws.
+  void wake() noexcept { announce_room(); }
+
   // Writes every queued record, flushes the sinks and stops the thread. Throws the sinks' error.
   void close();
 

@@ -137,6 +137,8 @@ void append_csv_field(std::string& out, std::string_view raw) {
 }
 }  // namespace
 
+constexpr std::string_view kCsvHeader = "url,status,title\r\n";
+
 std::string format_csv(const PageRecord& rec) {
   std::string out;
   append_csv_field(out, rec.url);
@@ -226,12 +228,39 @@ std::unique_ptr<RecordSink> make_sink(OutputFormat format, std::FILE* out, bool 
     case OutputFormat::jsonl:
       return std::make_unique<FileSink>(&format_jsonl, out, links);
     case OutputFormat::csv:
-      return std::make_unique<FileSink>(&without_option<format_csv>, out, false,
-                                        "url,status,title\r\n");
+      return std::make_unique<FileSink>(&without_option<format_csv>, out, false, kCsvHeader);
     case OutputFormat::tsv:
       break;
   }
   return std::make_unique<FileSink>(&without_option<format_tsv>, out);
+}
+
+std::string format_record(OutputFormat format, const PageRecord& rec, bool links) {
+  switch (format) {
+    case OutputFormat::jsonl:
+      return format_jsonl(rec, links);
+    case OutputFormat::csv:
+      return format_csv(rec);
+    case OutputFormat::tsv:
+      break;
+  }
+  return format_tsv(rec);
+}
+
+std::string format_header(OutputFormat format) {
+  return format == OutputFormat::csv ? std::string(kCsvHeader) : std::string();
+}
+
+namespace {
+class NullSink final : public RecordSink {
+ public:
+  void write(const PageRecord& /*rec*/) override {}
+  void flush() override {}
+};
+}  // namespace
+
+std::unique_ptr<RecordSink> make_null_sink() {
+  return std::make_unique<NullSink>();
 }
 
 std::unique_ptr<RecordSink> make_links_sink(std::FILE* out) {

@@ -29,6 +29,11 @@ std::string format_jsonl(const PageRecord& rec, bool with_links = true);
 // `page<TAB>link\n` for each of the record's links (page: its final URL); "" without links.
 std::string format_links_tsv(const PageRecord& rec);
 
+// One record as make_sink(format, ..., links) writes it.
+std::string format_record(OutputFormat format, const PageRecord& rec, bool links);
+// What make_sink writes before the first record ("" but for CSV's header row).
+std::string format_header(OutputFormat format);
+
 class RecordSink {
  public:
   virtual ~RecordSink() = default;
@@ -42,6 +47,8 @@ class RecordSink {
 // A sink writing format to out (not owned, not closed). links: JSONL records carry the page's
 // links (--links; the records carry them for --links-file too, which alone adds nothing).
 std::unique_ptr<RecordSink> make_sink(OutputFormat format, std::FILE* out, bool links = false);
+// A sink that writes nothing (the records go elsewhere: --state writes -o itself).
+std::unique_ptr<RecordSink> make_null_sink();
 // A sink writing format_links_tsv (--links-file).
 std::unique_ptr<RecordSink> make_links_sink(std::FILE* out);
 
