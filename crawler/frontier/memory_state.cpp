@@ -328,9 +328,22 @@ void MemoryState::evict_robots() {
 void MemoryState::robots_known(const CrawlItem& robots_item, RobotsRules rules,
                                SteadyClock::time_point now) {
   --claimed_;
-  auto& origin = robots_[robots_item.origin];
+  preload_robots(robots_item.origin, robots_item.host, std::move(rules), now);
+}
+
+void MemoryState::pause_host(const std::string& host, SteadyClock::time_point until,
+                             SteadyClock::time_point now) {
+  Host& h = host_of(host);
+  h.paused_until = std::max(h.paused_until, until);
+  consider(h, now);
+  maybe_forget(h, now);
+}
+
+void MemoryState::preload_robots(const std::string& origin_name, const std::string& host,
+                                 RobotsRules rules, SteadyClock::time_point now) {
+  auto& origin = robots_[origin_name];
   if (!origin) origin = std::make_unique<OriginRobots>();
-  Host& h = host_of(robots_item.host);
+  Host& h = host_of(host);
   if (auto delay = rules.crawl_delay()) {
     h.crawl_delay = std::max(h.crawl_delay, clamped_delay(*delay, kMaxCrawlDelaySeconds));
     // The robots.txt request counts as the first: the first page waits the delay after it.
@@ -339,10 +352,10 @@ void MemoryState::robots_known(const CrawlItem& robots_item, RobotsRules rules,
   origin->rules = std::move(rules);
   if (!origin->known) {
     origin->known = true;
-    robots_lru_.push_front(robots_item.origin);
+    robots_lru_.push_front(origin_name);
     origin->used = robots_lru_.begin();
   }
-  origin->host = robots_item.host;
+  origin->host = host;
   evict_robots();
   // Every host waiting on this origin's rules may go on (one host name, possibly several
   // origins: unblock it and let claim() check again).

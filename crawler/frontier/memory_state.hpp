@@ -62,6 +62,14 @@ class MemoryState final : public CrawlState {
   // A page queued again, not before at (as retry, for an item that was not claimed: a retry
   // read back from a durable state). Throws only std::bad_alloc.
   void requeue_at(CrawlItem item, SteadyClock::time_point at);
+  // Rules known already for origin (of host), as robots_known gives them, without a fetch: a
+  // durable state's, read back. Throws only std::bad_alloc.
+  void preload_robots(const std::string& origin, const std::string& host, RobotsRules rules,
+                      SteadyClock::time_point now);
+  // host takes no request before until (a Retry-After read back from a durable state).
+  // Throws only std::bad_alloc.
+  void pause_host(const std::string& host, SteadyClock::time_point until,
+                  SteadyClock::time_point now);
 
  private:
   struct Host;

@@ -1,5 +1,8 @@
 #include "crawler/frontier/robots.hpp"
 
+#include <cstdio>
+#include <cstdlib>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -279,6 +282,51 @@ RobotsRules RobotsRules::parse(std::string_view body, std::string_view product) 
     if (a.pattern.size() != b.pattern.size()) return a.pattern.size() > b.pattern.size();
     return a.allow && !b.allow;
   });
+  return out;
+}
+
+std::string RobotsRules::serialize() const {
+  std::string out;
+  for (const Rule& r : rules_) {
+    out += r.allow ? 'A' : 'D';
+    out += r.pattern;
+    out += '\n';
+  }
+  if (crawl_delay_) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "C%.17g\n", *crawl_delay_);
+    out += buf;
+  }
+  for (const std::string& s : sitemaps_) {
+    out += 'S';
+    out += s;
+    out += '\n';
+  }
+  return out;
+}
+
+RobotsRules RobotsRules::deserialize(std::string_view text) {
+  RobotsRules out;
+  while (!text.empty()) {
+    const std::size_t end = std::min(text.find('\n'), text.size());
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(std::min(end + 1, text.size()));
+    if (line.empty()) continue;
+    const char kind = line.front();
+    line.remove_prefix(1);
+    if (kind == 'A' || kind == 'D') {
+      std::string pat(line);
+      std::vector<std::uint32_t> fail = failure_links(pat);
+      out.rules_.push_back(Rule{std::move(pat), std::move(fail), kind == 'A'});
+    } else if (kind == 'C') {
+      char* stop = nullptr;
+      const std::string num(line);
+      const double d = std::strtod(num.c_str(), &stop);
+      if (stop != num.c_str()) out.crawl_delay_ = d;
+    } else if (kind == 'S') {
+      out.sitemaps_.emplace_back(line);
+    }
+  }
   return out;
 }
 

@@ -49,6 +49,12 @@ class RobotsRules {
   // nullopt if none. Never throws.
   std::optional<double> crawl_delay() const noexcept { return crawl_delay_; }
 
+  // The rules as text ("A<pattern>", "D<pattern>", "C<delay>", "S<sitemap>" lines), and back:
+  // deserialize(serialize()) decides every path as the original does. deserialize accepts any
+  // text (unknown lines are skipped). Both throw only std::bad_alloc.
+  std::string serialize() const;
+  static RobotsRules deserialize(std::string_view text);
+
   // Every Sitemap: value in file order, whatever group it is in. Never throws.
   const std::vector<std::string>& sitemaps() const noexcept { return sitemaps_; }
 

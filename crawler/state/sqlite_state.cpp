@@ -40,6 +40,17 @@ SqliteState::SqliteState(FrontierOptions options, StateStore& store, std::size_t
   });
   next_id_ = max_id + 1;
   seed_redirects_ = store_.seed_redirects();
+  // What politeness knew: robots.txt rules (not fetched again) and Retry-After pauses.
+  const auto now = SteadyClock::now();
+  const std::int64_t wall_ms = unix_ms_at(now, now);
+  if (options_.robots) {
+    for (StateOps::Robots& r : store_.robots(options_.robots_cache)) {
+      window_.preload_robots(r.origin, r.host, RobotsRules::deserialize(r.rules), now);
+    }
+  }
+  for (const StateOps::Pause& p : store_.pauses(wall_ms)) {
+    window_.pause_host(p.host, now + std::chrono::milliseconds(p.until_ms - wall_ms), now);
+  }
   if (!store_.fresh()) {
     spdlog::info("resuming the crawl in {}: {} URLs seen, {} queued", store_.path(), accepted_,
                  on_disk_);
@@ -152,6 +163,23 @@ Claim SqliteState::claim(SteadyClock::time_point now, std::size_t max) {
     claim.wake_at = claim.wake_at ? std::min(*claim.wake_at, soon) : soon;
   }
   return claim;
+}
+
+void SqliteState::release(const CrawlItem& item, SteadyClock::time_point now,
+                          std::optional<std::chrono::milliseconds> retry_after) {
+  window_.release(item, now, retry_after);
+  if (!retry_after || retry_after->count() <= 0) return;
+  StateOps ops;
+  ops.pauses.push_back(StateOps::Pause{item.host, unix_ms_at(now + *retry_after, now)});
+  store_.push(std::move(ops));
+}
+
+void SqliteState::robots_known(const CrawlItem& robots_item, RobotsRules rules,
+                               SteadyClock::time_point now) {
+  StateOps ops;
+  ops.robots.push_back(StateOps::Robots{robots_item.origin, robots_item.host, rules.serialize()});
+  window_.robots_known(robots_item, std::move(rules), now);
+  store_.push(std::move(ops));
 }
 
 void SqliteState::retry(CrawlItem item, SteadyClock::time_point at) {

@@ -31,14 +31,10 @@ class SqliteState final : public CrawlState {
   }
   Claim claim(SteadyClock::time_point now, std::size_t max) override;
   void release(const CrawlItem& item, SteadyClock::time_point now,
-               std::optional<std::chrono::milliseconds> retry_after) override {
-    window_.release(item, now, retry_after);
-  }
+               std::optional<std::chrono::milliseconds> retry_after) override;
   void retry(CrawlItem item, SteadyClock::time_point at) override;
   void robots_known(const CrawlItem& robots_item, RobotsRules rules,
-                    SteadyClock::time_point now) override {
-    window_.robots_known(robots_item, std::move(rules), now);
-  }
+                    SteadyClock::time_point now) override;
   void complete(const CrawlItem& item, const PageRecord& record,
                 std::vector<Candidate> links) override;
   void abandon(const CrawlItem& item) noexcept override { window_.abandon(item); }

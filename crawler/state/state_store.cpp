@@ -49,6 +49,9 @@ CREATE TABLE records(
   attempts INTEGER NOT NULL,
   fetched INTEGER NOT NULL,
   links INTEGER);
+CREATE TABLE robots(origin TEXT PRIMARY KEY, host TEXT NOT NULL, rules TEXT NOT NULL,
+                    fetched INTEGER NOT NULL);
+CREATE TABLE hosts(host TEXT PRIMARY KEY, paused_until INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE links(url_id INTEGER NOT NULL, pos INTEGER NOT NULL, url TEXT NOT NULL,
                    PRIMARY KEY(url_id, pos)) WITHOUT ROWID;
 )sql";
@@ -90,6 +93,8 @@ void StateOps::append(StateOps&& other) {
   move_all(claims, other.claims);
   move_all(retries, other.retries);
   move_all(done, other.done);
+  move_all(robots, other.robots);
+  move_all(pauses, other.pauses);
   if (other.input) input = other.input;
 }
 
@@ -268,6 +273,22 @@ void StateStore::scan_frontier(
   while (s.step()) fn(s.int64(0), s.int64(1), s.int64(2) != 0);
 }
 
+std::vector<StateOps::Robots> StateStore::robots(std::size_t limit) {
+  std::vector<StateOps::Robots> out;
+  SqliteStmt s(*db_, "SELECT origin, host, rules FROM robots ORDER BY fetched DESC LIMIT ?1");
+  s.bind(1, static_cast<std::int64_t>(limit));
+  while (s.step()) out.push_back(StateOps::Robots{s.text(0), s.text(1), s.text(2)});
+  return out;
+}
+
+std::vector<StateOps::Pause> StateStore::pauses(std::int64_t now_ms) {
+  std::vector<StateOps::Pause> out;
+  SqliteStmt s(*db_, "SELECT host, paused_until FROM hosts WHERE paused_until > ?1");
+  s.bind(1, now_ms);
+  while (s.step()) out.push_back(StateOps::Pause{s.text(0), s.int64(1)});
+  return out;
+}
+
 std::vector<std::string> StateStore::seed_redirects() {
   std::vector<std::string> out;
   SqliteStmt s(*db_, "SELECT location FROM records WHERE depth = 0 AND location IS NOT NULL");
@@ -292,6 +313,7 @@ void StateStore::push(StateOps&& ops) {
   {
     std::lock_guard lock(mutex_);
     backlog_ += ops.size();
+    ++pushed_;
     pending_.append(std::move(ops));
   }
   wake_.notify_one();
@@ -349,12 +371,16 @@ void StateStore::apply(StateOps& ops) {
   static constexpr const char* kDequeue = "DELETE FROM queue WHERE id = ?1";
   static constexpr const char* kUnclaim = "DELETE FROM in_flight WHERE url_id = ?1";
   static constexpr const char* kMeta = "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)";
+  static constexpr const char* kRobots =
+      "INSERT OR REPLACE INTO robots(origin, host, rules, fetched) VALUES(?1, ?2, ?3, ?4)";
+  static constexpr const char* kPause =
+      "INSERT OR REPLACE INTO hosts(host, paused_until) VALUES(?1, ?2)";
   if (!stmts_) {
-    stmts_ = std::make_unique<Statements>(
-        Statements{SqliteStmt(*db_, kInsertUrl), SqliteStmt(*db_, kQueueUrl),
-                   SqliteStmt(*db_, kClaim), SqliteStmt(*db_, kRetry), SqliteStmt(*db_, kRecord),
-                   SqliteStmt(*db_, kLink), SqliteStmt(*db_, kDone), SqliteStmt(*db_, kDequeue),
-                   SqliteStmt(*db_, kUnclaim), SqliteStmt(*db_, kMeta)});
+    stmts_ = std::make_unique<Statements>(Statements{
+        SqliteStmt(*db_, kInsertUrl), SqliteStmt(*db_, kQueueUrl), SqliteStmt(*db_, kClaim),
+        SqliteStmt(*db_, kRetry), SqliteStmt(*db_, kRecord), SqliteStmt(*db_, kLink),
+        SqliteStmt(*db_, kDone), SqliteStmt(*db_, kDequeue), SqliteStmt(*db_, kUnclaim),
+        SqliteStmt(*db_, kMeta), SqliteStmt(*db_, kRobots), SqliteStmt(*db_, kPause)});
   }
   SqliteStmt* insert_url = &stmts_->insert_url;
   SqliteStmt* queue_url = &stmts_->queue_url;
@@ -395,6 +421,18 @@ void StateStore::apply(StateOps& ops) {
     retry->bind(2, static_cast<std::int64_t>(r.attempts));
     retry->bind(3, r.not_before_ms);
     retry->run();
+  }
+  for (const StateOps::Robots& r : ops.robots) {
+    stmts_->robots.bind(1, std::string_view(r.origin));
+    stmts_->robots.bind(2, std::string_view(r.host));
+    stmts_->robots.bind(3, std::string_view(r.rules));
+    stmts_->robots.bind(4, now);
+    stmts_->robots.run();
+  }
+  for (const StateOps::Pause& p : ops.pauses) {
+    stmts_->pause.bind(1, std::string_view(p.host));
+    stmts_->pause.bind(2, p.until_ms);
+    stmts_->pause.run();
   }
   std::string lines;
   for (const StateOps::Done& d : ops.done) {
@@ -490,6 +528,7 @@ void StateStore::run() noexcept {
   for (;;) {
     StateOps ops;
     std::size_t taken = 0;
+    std::uint64_t groups = 0;
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [this] { return closing_ || !pending_.empty(); });
@@ -500,6 +539,7 @@ void StateStore::run() noexcept {
       ops = std::move(pending_);
       pending_ = {};
       taken = backlog_;
+      groups = pushed_;
     }
     try {
       db_->exec("BEGIN IMMEDIATE", "cannot write it");
@@ -511,9 +551,12 @@ void StateStore::run() noexcept {
         throw;
       }
     } catch (...) {
-      std::lock_guard lock(mutex_);
-      error_ = std::current_exception();
-      failed_.store(true, std::memory_order_release);
+      {
+        std::lock_guard lock(mutex_);
+        error_ = std::current_exception();
+        failed_.store(true, std::memory_order_release);
+      }
+      committed_cv_.notify_all();
       if (on_progress_) on_progress_();  // a crawl waiting for room learns of it
       return;
     }
@@ -521,13 +564,25 @@ void StateStore::run() noexcept {
     {
       std::lock_guard lock(mutex_);
       backlog_ -= std::min(backlog_, taken);
+      committed_ = groups;
       if (starved_ && backlog_ < kMaxBacklog / 2) {
         starved_ = false;
         announce = true;
       }
     }
+    committed_cv_.notify_all();
     if (announce && on_progress_) on_progress_();
   }
+}
+
+void StateStore::sync() {
+  {
+    std::unique_lock lock(mutex_);
+    const std::uint64_t target = pushed_;
+    wake_.notify_one();
+    committed_cv_.wait(lock, [&] { return committed_ >= target || error_ != nullptr; });
+  }
+  rethrow_if_failed();
 }
 
 void StateStore::close() {

@@ -52,17 +52,30 @@ struct StateOps {
     std::int64_t id;
     PageRecord record;
   };
+  struct Robots {
+    std::string origin;
+    std::string host;
+    std::string rules;  // RobotsRules::serialize()
+  };
+  struct Pause {
+    std::string host;
+    std::int64_t until_ms;
+  };
   std::vector<NewUrl> urls;
+  std::vector<Robots> robots;
+  std::vector<Pause> pauses;
   std::vector<Claimed> claims;
   std::vector<Retried> retries;
   std::vector<Done> done;
   std::optional<InputMark> input;
 
   bool empty() const noexcept {
-    return urls.empty() && claims.empty() && retries.empty() && done.empty() && !input;
+    return urls.empty() && claims.empty() && retries.empty() && done.empty() && robots.empty() &&
+           pauses.empty() && !input;
   }
   std::size_t size() const noexcept {
-    return urls.size() + claims.size() + retries.size() + done.size();
+    return urls.size() + claims.size() + retries.size() + done.size() + robots.size() +
+           pauses.size();
   }
   void append(StateOps&& other);
 };
@@ -109,6 +122,10 @@ class StateStore {
   void scan_frontier(const std::function<void(std::int64_t id, std::int64_t fp, bool done)>& fn);
   // Before start(): where input URLs redirected (records at depth 0 with a location).
   std::vector<std::string> seed_redirects();
+  // Before start(): the robots.txt rules kept, the newest `limit` origins.
+  std::vector<StateOps::Robots> robots(std::size_t limit);
+  // Before start(): hosts paused (Retry-After) until after now_ms.
+  std::vector<StateOps::Pause> pauses(std::int64_t now_ms);
   // Starts the writer thread. fn runs on it (quick, never throws) whenever the backlog falls
   // below half of kMaxBacklog after has_room() said false, and after each commit of new URLs.
   void start(std::function<void()> on_progress);
@@ -125,6 +142,10 @@ class StateStore {
   // Up to limit queued URLs with ids above after, in id order, as committed. Throws StateError.
   std::vector<StoredUrl> queued_after(std::int64_t after, std::size_t limit);
 
+  // Blocks until every change pushed so far is committed (tests; a crawl never waits for the
+  // disk). Throws the writer's error.
+  void sync();
+
   // Writes every change pushed, commits, and stops the writer. Throws its error (StateError).
   void close();
 
@@ -140,7 +161,8 @@ class StateStore {
   int lock_fd_ = -1;
   std::unique_ptr<SqliteDb> db_;  // the writer's (before start: the opener's)
   struct Statements {
-    SqliteStmt insert_url, queue_url, claim, retry, record, link, done, dequeue, unclaim, meta;
+    SqliteStmt insert_url, queue_url, claim, retry, record, link, done, dequeue, unclaim, meta,
+        robots, pause;
   };
   std::unique_ptr<Statements> stmts_;  // the writer's, prepared at its first transaction
   std::unique_ptr<SqliteDb> reader_;   // the crawl's, for queued_after
@@ -154,7 +176,10 @@ class StateStore {
   std::mutex mutex_;
   std::condition_variable wake_;
   StateOps pending_;
-  std::size_t backlog_ = 0;  // changes pushed and not yet committed
+  std::size_t backlog_ = 0;      // changes pushed and not yet committed
+  std::uint64_t pushed_ = 0;     // groups pushed
+  std::uint64_t committed_ = 0;  // groups committed
+  std::condition_variable committed_cv_;
   bool starved_ = false;
   bool closing_ = false;
   std::exception_ptr error_;
