@@ -249,7 +249,7 @@ rt::Task<void> feed_input(AsyncCrawl* crawl, UrlSource* source) {
     } else {
       batch = source->next_batch(CrawlDriver::kInputBatch);
     }
-    crawl->driver().add_input(batch);
+    crawl->driver().add_input(batch, source->stopped());
     crawl->changed().set();
     if (!crawl->input_reader()) co_await rt::yield();  // let fetches start between batches
   }

@@ -54,11 +54,12 @@ class BlockingCrawl {
         output_.live().transfer_ended();
         FetchResult result = fetch->finish(code);
         // A page whose transfer a signal aborted (CURLE_ABORTED_BY_CALLBACK) goes on to its
-        // `cancelled` record, like the async mode's; a robots.txt says nothing of its site.
+        // `cancelled` record, like the async mode's (a durable state keeps it queued instead);
+        // a robots.txt says nothing of its site.
         CrawlDriver::Then then = CrawlDriver::Then::done;
         {
           std::lock_guard lock(mutex_);
-          if (item->robots_txt && code == CURLE_ABORTED_BY_CALLBACK) {
+          if (code == CURLE_ABORTED_BY_CALLBACK && (item->robots_txt || driver_.durable())) {
             driver_.cancelled(*item);
           } else {
             then = driver_.transfer_ended(*item, result, SteadyClock::now());
@@ -133,7 +134,7 @@ class BlockingCrawl {
     }
     lock.lock();
     reading_ = false;
-    driver_.add_input(batch);
+    driver_.add_input(batch, source_.stopped());
     changed_.notify_all();
   }
 

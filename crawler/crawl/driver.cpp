@@ -27,7 +27,7 @@ bool CrawlDriver::wants_input() {
   return planner_.queued() < high_water_ && output_.has_room();
 }
 
-void CrawlDriver::add_input(const std::vector<InputItem>& batch) {
+void CrawlDriver::add_input(const std::vector<InputItem>& batch, bool stopped) {
   const auto different = [this](const std::string& why) {
     return StateError("state " + state_path_ + " was made by a different crawl: " + why +
                       "; run the same command to resume it, or remove " + state_path_ +
@@ -46,7 +46,7 @@ void CrawlDriver::add_input(const std::vector<InputItem>& batch) {
         std::vector<InputItem>(batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(first)));
   }
   if (batch.empty()) {
-    if (mark_.lines < resumed_.lines) {
+    if (mark_.lines < resumed_.lines && !stopped) {
       throw different("it read " + std::to_string(resumed_.lines) +
                       " input lines, the input given now has " + std::to_string(mark_.lines));
     }

@@ -46,8 +46,11 @@ class CrawlDriver {
   // (invalid_url, unsupported_scheme) at once. A resumed durable state took in its first lines
   // already: they are skipped, and StateError thrown when they are not the same lines. Throws
   // the output's error, std::bad_alloc.
-  void add_input(const std::vector<InputItem>& batch);
+  // stopped: the input was stopped (a signal), so an empty batch is not its end.
+  void add_input(const std::vector<InputItem>& batch, bool stopped = false);
   bool input_ended() const noexcept { return input_ended_; }
+  // The state outlives the process (--state): a stopped transfer leaves its page queued.
+  bool durable() const noexcept { return state_.durable(); }
 
   struct Work {
     std::vector<CrawlItem> fetches;  // claimed: each must end in transfer_ended or cancelled

@@ -42,8 +42,8 @@ namespace {
 
 using FilePtr = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
 
-FilePtr open_for_writing(const std::string& path, const char* what) {
-  FilePtr file(std::fopen(path.c_str(), "wb"), &std::fclose);
+FilePtr open_for_writing(const std::string& path, const char* what, bool append = false) {
+  FilePtr file(std::fopen(path.c_str(), append ? "ab" : "wb"), &std::fclose);
   if (!file) {
     throw OutputError(errno, std::generic_category(),
                       std::string("cannot open ") + what + " '" + path + "'");
@@ -145,7 +145,9 @@ CrawlSummary run_crawl(const CrawlConfig& config) {
   FilePtr links_file(nullptr, &std::fclose);
   std::unique_ptr<RecordSink> links_sink;
   if (!config.follow.links_path.empty()) {
-    links_file = open_for_writing(config.follow.links_path, "links file");
+    // A resumed crawl adds to the links of the runs before it (a page fetched again after a
+    // kill may repeat its lines; the state's links table has each page once).
+    links_file = open_for_writing(config.follow.links_path, "links file", durable.store != nullptr);
     links_sink = make_links_sink(links_file.get());
   }
   auto sink = durable.store && !config.output_path.empty()
@@ -191,8 +193,8 @@ CrawlSummary run_crawl(const CrawlConfig& config) {
     summary = output.summary();
   }
   if (file) close_checked(std::move(file), "output file");
-  if (durable.state) {
-    const std::size_t left = durable.state->queued();
+  if (durable.store) {
+    const std::int64_t left = durable.store->queued_rows();
     if (left > 0) {
       spdlog::info("state {}: {} URLs still queued; the same command resumes the crawl",
                    config.state_path, left);

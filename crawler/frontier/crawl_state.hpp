@@ -60,11 +60,13 @@ class CrawlState {
   // the depth and page limits, and its key is marked seen. Throws only std::bad_alloc (memory).
   virtual void add_seeds(std::vector<Candidate> seeds) = 0;
   // A batch of input lines, all taken in together: the seeds (as add_seeds), the records of the
-  // lines refused (not URLs: the caller emits them too), and how much input that makes. A
-  // durable state keeps all three in one step, so a resumed crawl reads on after them.
+  // lines refused (not URLs: the caller emits them too) with their places in the batch (in
+  // order), and how much input that makes. A durable state keeps all of it in one step, so a
+  // resumed crawl reads on after them.
   virtual void add_input(std::vector<Candidate> seeds, const std::vector<PageRecord>& refused,
-                         InputMark mark) {
+                         const std::vector<std::size_t>& refused_at, InputMark mark) {
     (void)refused;
+    (void)refused_at;
     (void)mark;
     add_seeds(std::move(seeds));
   }

@@ -106,13 +106,16 @@ std::optional<Candidate> CrawlPlanner::candidate(const Url& url, std::string_vie
 std::vector<PageRecord> CrawlPlanner::add_inputs(const std::vector<InputItem>& batch,
                                                  InputMark mark) {
   std::vector<PageRecord> refused;
+  std::vector<std::size_t> refused_at;  // their places in the batch
   std::vector<Candidate> seeds;
   seeds.reserve(batch.size());
-  for (const InputItem& input : batch) {
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const InputItem& input = batch[i];
     if (input.too_long) {
       spdlog::warn("{}: line longer than {} bytes: not a URL", input.where,
                    UrlSource::kMaxLineBytes);
       refused.push_back(error_record(input.url, error_words::invalid_url));
+      refused_at.push_back(i);
       continue;
     }
     std::optional<Url> url = Url::parse(input.url);
@@ -123,13 +126,14 @@ std::vector<PageRecord> CrawlPlanner::add_inputs(const std::vector<InputItem>& b
         spdlog::warn("{}: not a valid URL: {}", input.where, input.url);
         refused.push_back(error_record(input.url, error_words::invalid_url));
       }
+      refused_at.push_back(i);
       continue;
     }
     // Only a recursive crawl has a scope to widen: a list crawl keeps no state per seed.
     if (follow_.recursive()) scope_.add_seed(*url);
     seeds.push_back(std::move(*candidate(*url, input.url, 0, true)));
   }
-  state_.add_input(std::move(seeds), refused, mark);
+  state_.add_input(std::move(seeds), refused, refused_at, mark);
   return refused;
 }
 
@@ -182,7 +186,7 @@ void CrawlPlanner::robots_fetched(const CrawlItem& item, const FetchResult& resu
     if (robots_warned_.insert(item.origin).second) {
       spdlog::warn("robots.txt of {} unavailable ({}): not crawling that site", item.origin, why);
     }
-    rules = RobotsRules::disallow_all();
+    rules = RobotsRules::unreachable();
   } else if (result.status >= 200 && result.status < 300) {
     rules = RobotsRules::parse(result.body, robots_product_);
   } else {

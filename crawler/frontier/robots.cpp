@@ -340,6 +340,12 @@ RobotsRules RobotsRules::disallow_all() {
   return out;
 }
 
+RobotsRules RobotsRules::unreachable() {
+  RobotsRules out = disallow_all();
+  out.unreachable_ = true;
+  return out;
+}
+
 bool RobotsRules::allowed(std::string_view path_and_query) const {
   if (rules_.empty()) return true;
   std::string buf;

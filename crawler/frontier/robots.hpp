@@ -35,9 +35,12 @@ class RobotsRules {
   // No robots.txt (e.g. a 4xx): everything may be crawled. Never throws.
   static RobotsRules allow_all() noexcept;
 
-  // Robots.txt unreachable or a 5xx: nothing but /robots.txt may be crawled.
-  // Throws only std::bad_alloc.
+  // Nothing but /robots.txt may be crawled. Throws only std::bad_alloc.
   static RobotsRules disallow_all();
+  // robots.txt unreachable, a 5xx or a 429: disallow_all() for now, marked as such (a durable
+  // crawl does not keep it: the next run asks again). Throws only std::bad_alloc.
+  static RobotsRules unreachable();
+  bool is_unreachable() const noexcept { return unreachable_; }
 
   // Whether a URL with this path may be crawled. `path_and_query` is the URL's path, plus "?" and
   // the query if any, percent-encoded as fetched. The most specific (longest) matching rule wins,
@@ -68,6 +71,7 @@ class RobotsRules {
   std::vector<Rule> rules_;  // most specific first, so the first match decides
   std::optional<double> crawl_delay_;
   std::vector<std::string> sitemaps_;
+  bool unreachable_ = false;
 };
 
 }  // namespace acrawl::crawler

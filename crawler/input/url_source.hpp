@@ -56,6 +56,8 @@ class UrlSource {
   // middle of a line. Callable from any thread, and from a signal handler. Never throws.
   void stop() noexcept;
   std::size_t lines_read() const noexcept { return lines_; }
+  // stop() was called: an empty batch means "stopped", not the end of the input.
+  bool stopped() const noexcept { return stopped_.load(std::memory_order_acquire); }
 
  private:
   struct Input {

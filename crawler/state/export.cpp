@@ -15,6 +15,7 @@ std::int64_t export_state(const std::string& path, OutputFormat format, std::FIL
   if (::stat(path.c_str(), &st) != 0) {
     throw StateError("no state " + path + ": " + std::strerror(errno));
   }
+  if (!S_ISREG(st.st_mode)) throw StateError("state " + path + " is not a regular file");
   SqliteDb db(path, SQLITE_OPEN_READONLY);
   std::int64_t app = 0;
   try {

@@ -32,11 +32,11 @@ SqliteState::SqliteState(FrontierOptions options, StateStore& store, std::size_t
       window_(window_options(options)),
       resumed_(store.input()) {
   std::int64_t max_id = 0;
-  store_.scan_frontier([&](std::int64_t id, std::int64_t fp, bool done) {
+  store_.scan_frontier([&](std::int64_t id, std::int64_t fp, bool done, int seed) {
     max_id = std::max(max_id, id);
     if (fp != 0) seen_.insert(static_cast<std::uint64_t>(fp));
     if (!done) ++on_disk_;
-    ++accepted_;
+    if (seed != StateOps::NewUrl::kRefused) ++accepted_;  // as MemoryState counts
   });
   next_id_ = max_id + 1;
   seed_redirects_ = store_.seed_redirects();
@@ -73,7 +73,9 @@ bool SqliteState::take(Candidate c, bool seed, StateOps& ops) {
   ++accepted_;
   std::optional<std::string> input;
   if (item.record != item.url) input = item.record;
-  ops.urls.push_back(StateOps::NewUrl{item.id, item.url, std::move(input), item.depth, seed, fp});
+  ops.urls.push_back(StateOps::NewUrl{item.id, item.url, std::move(input), item.depth,
+                                      seed ? StateOps::NewUrl::kSeed : StateOps::NewUrl::kLink,
+                                      fp});
   if (on_disk_ == 0 && window_.queued() < window_size_) {
     cursor_ = item.id;
     window_.add(std::move(c), seed);
@@ -90,22 +92,38 @@ void SqliteState::add_seeds(std::vector<Candidate> seeds) {
 }
 
 void SqliteState::add_input(std::vector<Candidate> seeds, const std::vector<PageRecord>& refused,
-                            InputMark mark) {
+                            const std::vector<std::size_t>& refused_at, InputMark mark) {
   StateOps ops;
-  for (Candidate& c : seeds) take(std::move(c), true, ops);
-  for (const PageRecord& rec : refused) {
+  // Ids in input order, refused lines among the seeds, so that export lists a list crawl as
+  // its input was.
+  std::size_t seed = 0;
+  std::size_t r = 0;
+  for (std::size_t i = 0; seed < seeds.size() || r < refused.size(); ++i) {
+    const bool is_refused = r < refused.size() &&
+                            (seed >= seeds.size() || (r < refused_at.size() && refused_at[r] == i));
+    if (!is_refused) {
+      take(std::move(seeds[seed++]), true, ops);
+      continue;
+    }
     const std::int64_t id = next_id_++;
-    ops.urls.push_back(StateOps::NewUrl{id, rec.url, std::nullopt, 0, true, std::nullopt});
-    ops.done.push_back(StateOps::Done{id, rec});
+    ops.urls.push_back(StateOps::NewUrl{id, refused[r].url, std::nullopt, 0,
+                                        StateOps::NewUrl::kRefused, std::nullopt});
+    ops.done.push_back(StateOps::Done{id, refused[r]});
+    ++r;
   }
   ops.input = mark;
   store_.push(std::move(ops));
 }
 
-void SqliteState::refill(SteadyClock::time_point now) {
-  if (on_disk_ == 0 || window_.queued() >= window_size_ / 2) return;
+void SqliteState::refill(SteadyClock::time_point now, bool stuck) {
+  if (on_disk_ == 0) return;
+  // Below half full; or, when nothing in the window may start (its hosts wait on a delay), up
+  // to four windows, so that other hosts' URLs in the file are not held back by them.
+  const std::size_t limit = stuck ? 4 * window_size_ : window_size_;
+  if (window_.queued() >= (stuck ? limit : window_size_ / 2)) return;
   if (store_.committed_id() <= cursor_) return;  // still on its way to the file
-  std::vector<StoredUrl> rows = store_.queued_after(cursor_, window_size_ - window_.queued());
+  std::vector<StoredUrl> rows =
+      store_.queued_after(cursor_, std::min(window_size_, limit - window_.queued()));
   if (rows.empty()) {
     // Nothing queued above the cursor although the file has every id up to next_id_: the count
     // was off (a damaged state). Trust the file.
@@ -130,7 +148,7 @@ void SqliteState::refill(SteadyClock::time_point now) {
     c.item.depth = row.depth;
     c.item.host = std::string(url->host());
     c.item.origin = url->origin();
-    c.item.input = row.seed;
+    c.item.input = row.seed != 0;
     c.item.attempt = row.attempts + 1;
     c.item.id = row.id;
     if (row.not_before_ms) {
@@ -148,8 +166,13 @@ void SqliteState::refill(SteadyClock::time_point now) {
 }
 
 Claim SqliteState::claim(SteadyClock::time_point now, std::size_t max) {
-  refill(now);
+  refill(now, false);
   Claim claim = window_.claim(now, max);
+  if (claim.fetches.empty() && claim.disallowed.empty() && on_disk_ > 0 && max > 0 &&
+      window_.queued() > 0) {
+    refill(now, true);
+    claim = window_.claim(now, max);  // it sees every host now: its wake_at is the one
+  }
   StateOps ops;
   for (CrawlItem& item : claim.fetches) {
     if (item.robots_txt) continue;
@@ -177,7 +200,10 @@ void SqliteState::release(const CrawlItem& item, SteadyClock::time_point now,
 void SqliteState::robots_known(const CrawlItem& robots_item, RobotsRules rules,
                                SteadyClock::time_point now) {
   StateOps ops;
-  ops.robots.push_back(StateOps::Robots{robots_item.origin, robots_item.host, rules.serialize()});
+  // An outage is for this run: a resumed crawl asks for the robots.txt again.
+  if (!rules.is_unreachable()) {
+    ops.robots.push_back(StateOps::Robots{robots_item.origin, robots_item.host, rules.serialize()});
+  }
   window_.robots_known(robots_item, std::move(rules), now);
   store_.push(std::move(ops));
 }

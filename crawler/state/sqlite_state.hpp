@@ -25,7 +25,7 @@ class SqliteState final : public CrawlState {
 
   void add_seeds(std::vector<Candidate> seeds) override;
   void add_input(std::vector<Candidate> seeds, const std::vector<PageRecord>& refused,
-                 InputMark mark) override;
+                 const std::vector<std::size_t>& refused_at, InputMark mark) override;
   bool known(const std::string& key) const noexcept override {
     return options_.dedup && seen_.contains(fingerprint(key));
   }
@@ -52,7 +52,7 @@ class SqliteState final : public CrawlState {
 
  private:
   bool take(Candidate c, bool seed, StateOps& ops);
-  void refill(SteadyClock::time_point now);
+  void refill(SteadyClock::time_point now, bool stuck);
 
   FrontierOptions options_;
   StateStore& store_;

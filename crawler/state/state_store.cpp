@@ -101,7 +101,7 @@ void StateOps::append(StateOps&& other) {
 StateStore::StateStore(const std::string& path, const CrawlDefinition& definition,
                        StoredOutput output)
     : path_(path), output_(std::move(output)) {
-  lock_fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  lock_fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0644);
   if (lock_fd_ < 0) {
     const int err = errno;
     if (err == EACCES || err == EROFS || err == EPERM) {
@@ -109,6 +109,12 @@ StateStore::StateStore(const std::string& path, const CrawlDefinition& definitio
                        "): acrawl must write it");
     }
     throw StateError("cannot open state " + path + ": " + std::strerror(err));
+  }
+  struct stat st {};
+  if (::fstat(lock_fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(lock_fd_);
+    lock_fd_ = -1;
+    throw StateError("state " + path + " is not a regular file");
   }
   // SQLite's own locks are POSIX record locks: they guard transactions, not the crawl. This one
   // is held for the whole run, so two crawls never interleave their changes.
@@ -148,9 +154,16 @@ StateStore::StateStore(const std::string& path, const CrawlDefinition& definitio
                        std::to_string(version) + "; this one reads schema " +
                        std::to_string(kSchemaVersion) + ")");
     }
-    db_->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16000",
-              "cannot set it up");
-    check_definition(definition);
+    {
+      // Readers (the crawl's refill, `acrawl export`, sqlite3) must never wait for the writer.
+      SqliteStmt wal(*db_, "PRAGMA journal_mode=WAL");
+      if (!wal.step() || wal.text(0) != "wal") {
+        throw StateError("state " + path + ": SQLite cannot use WAL mode there (" +
+                         (wal.text(0).empty() ? std::string("?") : wal.text(0)) + ")");
+      }
+    }
+    db_->exec("PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16000", "cannot set it up");
+    const bool defined = check_definition(definition);
     {
       SqliteStmt meta(
           *db_,
@@ -166,7 +179,10 @@ StateStore::StateStore(const std::string& path, const CrawlDefinition& definitio
     // Fetches that were under way when the last run ended are queued again.
     db_->exec("DELETE FROM in_flight", "cannot write it");
     open_output();
+    // Only now, once -o is known to work: a first run that cannot write it leaves no trace.
+    if (!defined) store_definition(definition);
     reader_ = std::make_unique<SqliteDb>(path, SQLITE_OPEN_READONLY);
+    sqlite3_busy_timeout(reader_->handle(), 100);  // it runs on the crawl's loop thread
     read_queued_.emplace(*reader_,
                          "SELECT q.id, q.url, q.input, f.depth, f.attempts, f.not_before, f.seed "
                          "FROM queue q JOIN frontier f ON f.id = q.id WHERE q.id > ?1 "
@@ -208,40 +224,47 @@ void StateStore::create_schema() {
   db_->exec("COMMIT", "cannot create it");
 }
 
-void StateStore::check_definition(const CrawlDefinition& definition) {
+bool StateStore::check_definition(const CrawlDefinition& definition) {
   CrawlDefinition stored;
   {
     SqliteStmt s(*db_, "SELECT key, value FROM meta WHERE key LIKE '--%' ORDER BY key");
     while (s.step()) stored.emplace_back(s.text(0), s.text(1));
   }
-  if (stored.empty()) {
-    db_->exec("BEGIN IMMEDIATE", "cannot write it");
-    SqliteStmt put(*db_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)");
-    for (const auto& [name, value] : definition) {
-      put.bind(1, std::string_view(name));
-      put.bind(2, std::string_view(value));
-      put.run();
-    }
-    db_->exec("COMMIT", "cannot write it");
-    return;
-  }
+  if (stored.empty()) return false;
   std::vector<std::string> diff = definition_differences(stored, definition);
-  if (diff.empty()) return;
+  if (diff.empty()) return true;
   std::string msg = "state " + path_ + " was made by a different crawl:";
   for (const std::string& d : diff) msg += "\n  " + d;
   msg += "\nrun the same command to resume it" + afresh(path_);
   throw StateError(msg);
 }
 
+void StateStore::store_definition(const CrawlDefinition& definition) {
+  db_->exec("BEGIN IMMEDIATE", "cannot write it");
+  SqliteStmt put(*db_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)");
+  for (const auto& [name, value] : definition) {
+    put.bind(1, std::string_view(name));
+    put.bind(2, std::string_view(value));
+    put.run();
+  }
+  db_->exec("COMMIT", "cannot write it");
+}
+
 void StateStore::open_output() {
   if (output_.path.empty()) return;
-  output_fd_ = ::open(output_.path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  output_fd_ = ::open(output_.path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0644);
   if (output_fd_ < 0) {
     throw StateError("cannot open output file '" + output_.path + "': " + std::strerror(errno));
   }
   struct stat st {};
   if (::fstat(output_fd_, &st) != 0) {
     throw StateError("cannot read output file '" + output_.path + "': " + std::strerror(errno));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    throw StateError(
+        "with --state, -o must be a regular file (a resumed crawl cuts it back to "
+        "what the state committed): " +
+        output_.path);
   }
   if (st.st_size < output_bytes_) {
     throw StateError("output file '" + output_.path + "' holds " + std::to_string(st.st_size) +
@@ -268,9 +291,9 @@ void StateStore::open_output() {
 }
 
 void StateStore::scan_frontier(
-    const std::function<void(std::int64_t id, std::int64_t fp, bool done)>& fn) {
-  SqliteStmt s(*db_, "SELECT id, fp, done FROM frontier");
-  while (s.step()) fn(s.int64(0), s.int64(1), s.int64(2) != 0);
+    const std::function<void(std::int64_t id, std::int64_t fp, bool done, int seed)>& fn) {
+  SqliteStmt s(*db_, "SELECT id, fp, done, seed FROM frontier");
+  while (s.step()) fn(s.int64(0), s.int64(1), s.int64(2) != 0, static_cast<int>(s.int64(3)));
 }
 
 std::vector<StateOps::Robots> StateStore::robots(std::size_t limit) {
@@ -287,6 +310,10 @@ std::vector<StateOps::Pause> StateStore::pauses(std::int64_t now_ms) {
   s.bind(1, now_ms);
   while (s.step()) out.push_back(StateOps::Pause{s.text(0), s.int64(1)});
   return out;
+}
+
+std::int64_t StateStore::queued_rows() {
+  return pragma_int(*reader_, "SELECT count(*) FROM queue");
 }
 
 std::vector<std::string> StateStore::seed_redirects() {
@@ -312,9 +339,18 @@ void StateStore::push(StateOps&& ops) {
   rethrow_if_failed();
   {
     std::lock_guard lock(mutex_);
-    backlog_ += ops.size();
+    const std::size_t n = ops.size();
+    try {
+      pending_.append(std::move(ops));
+    } catch (...) {
+      // Part of a group may be in pending_ now: commit nothing more.
+      error_ = std::current_exception();
+      failed_.store(true, std::memory_order_release);
+      pending_ = {};
+      throw;
+    }
+    backlog_ += n;
     ++pushed_;
-    pending_.append(std::move(ops));
   }
   wake_.notify_one();
 }
@@ -401,7 +437,7 @@ void StateStore::apply(StateOps& ops) {
     queue_url->run();
     insert_url->bind(1, u.id);
     insert_url->bind(4, static_cast<std::int64_t>(u.depth));
-    insert_url->bind(5, static_cast<std::int64_t>(u.seed ? 1 : 0));
+    insert_url->bind(5, static_cast<std::int64_t>(u.seed));
     if (u.fp) {
       insert_url->bind(6, *u.fp);
     } else {
@@ -535,7 +571,7 @@ void StateStore::run() noexcept {
       if (!closing_) {
         wake_.wait_for(lock, kGather, [this] { return closing_ || backlog_ >= kMaxBacklog / 4; });
       }
-      if (pending_.empty() && closing_) return;
+      if ((pending_.empty() && closing_) || error_ != nullptr) return;
       ops = std::move(pending_);
       pending_ = {};
       taken = backlog_;
@@ -579,6 +615,7 @@ void StateStore::sync() {
   {
     std::unique_lock lock(mutex_);
     const std::uint64_t target = pushed_;
+    if (!thread_.joinable()) return;
     wake_.notify_one();
     committed_cv_.wait(lock, [&] { return committed_ >= target || error_ != nullptr; });
   }

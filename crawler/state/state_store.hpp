@@ -28,16 +28,19 @@
 
 namespace acrawl::crawler {
 
-// Changes to the state, applied together (within a group, in this order: new URLs, claims,
-// retries, completions).
+// Changes to the state, applied together (in this order: new URLs, claims, retries, robots.txt
+// rules, pauses, completions; groups merged by append() keep their order within each kind).
 struct StateOps {
   struct NewUrl {
     std::int64_t id;
     std::string url;
     std::optional<std::string> input;  // the input line, when it is not url
     int depth;
-    bool seed;
+    int seed;                        // kLink, kSeed, kRefused
     std::optional<std::int64_t> fp;  // dedup crawls
+    static constexpr int kLink = 0;
+    static constexpr int kSeed = 1;
+    static constexpr int kRefused = 2;  // an input line that is not a URL (its record only)
   };
   struct Claimed {
     std::int64_t id;
@@ -118,8 +121,10 @@ class StateStore {
   // The input the state has taken in so far (zero for a fresh state).
   InputMark input() const noexcept { return input_; }
 
-  // Before start(): every row of the frontier, in id order (fp: 0 when none; done or not).
-  void scan_frontier(const std::function<void(std::int64_t id, std::int64_t fp, bool done)>& fn);
+  // Before start(): every row of the frontier, in id order (fp: 0 when none; seed: NewUrl's
+  // kinds).
+  void scan_frontier(
+      const std::function<void(std::int64_t id, std::int64_t fp, bool done, int seed)>& fn);
   // Before start(): where input URLs redirected (records at depth 0 with a location).
   std::vector<std::string> seed_redirects();
   // Before start(): the robots.txt rules kept, the newest `limit` origins.
@@ -146,12 +151,18 @@ class StateStore {
   // disk). Throws the writer's error.
   void sync();
 
+  // URLs queued in the file (after close(): what the next run fetches). Throws StateError.
+  std::int64_t queued_rows();
+
   // Writes every change pushed, commits, and stops the writer. Throws its error (StateError).
   void close();
 
  private:
   void create_schema();
-  void check_definition(const CrawlDefinition& definition);
+  // True when the state has a definition, and it is this one; false when it has none yet.
+  // Throws StateError when it has another.
+  bool check_definition(const CrawlDefinition& definition);
+  void store_definition(const CrawlDefinition& definition);
   void open_output();
   void run() noexcept;
   void apply(StateOps& ops);

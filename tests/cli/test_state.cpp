@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <sqlite3.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -267,10 +268,10 @@ TEST_CASE("--state: killed with SIGKILL 24 times and resumed, -o holds every rec
 TEST_CASE("--state: a list crawl killed mid-way resumes after the input lines it took in") {
   FixtureServer server(ServerOptions{.site_pages = 3000});
   TempDir dir;
-  std::string list;
+  std::string list = "not a url\n";
   for (int i = 0; i < 3000; ++i)
     list += server.base_url() + "/site/p/" + std::to_string(i) + ".html\n";
-  list += "not a url\n";
+  list += "nor this\n";
   write_file(dir / "urls.txt", list);
   const std::vector<std::string> args = {
       dir / "urls.txt", "--state", dir / "s.db", "-o", dir / "out.tsv", "-c", "4",
@@ -281,15 +282,17 @@ TEST_CASE("--state: a list crawl killed mid-way resumes after the input lines it
   ProcessResult last = run_acrawl(args);
   CHECK(last.exit_code == 1);  // "not a url" failed
   std::vector<std::string> got = sorted_lines(read_file(dir / "out.tsv"));
-  CHECK(got.size() == 3001);
+  CHECK(got.size() == 3002);
   CHECK(std::adjacent_find(got.begin(), got.end()) == got.end());
   CHECK(std::count(got.begin(), got.end(), "not a url\tinvalid_url\t") == 1);
-  // export lists a list crawl in input order.
+  // export lists a list crawl in input order, lines that are not URLs in their places.
   ProcessResult exported = run_acrawl({"export", dir / "s.db"});
   std::vector<std::string> in_order = lines_of(exported.out);
-  REQUIRE(in_order.size() == 3001);
-  CHECK(in_order.front().rfind(server.base_url() + "/site/p/0.html\t200\t", 0) == 0);
-  CHECK(in_order.back() == "not a url\tinvalid_url\t");
+  REQUIRE(in_order.size() == 3002);
+  CHECK(in_order[0] == "not a url\tinvalid_url\t");
+  CHECK(in_order[1].rfind(server.base_url() + "/site/p/0.html\t200\t", 0) == 0);
+  CHECK(in_order[3000].rfind(server.base_url() + "/site/p/2999.html\t200\t", 0) == 0);
+  CHECK(in_order.back() == "nor this\tinvalid_url\t");
 }
 
 TEST_CASE(
@@ -328,16 +331,23 @@ TEST_CASE(
   CHECK(all.size() == 6);
 }
 
-TEST_CASE("--state without -o: stdout gets each run's records, export all of them") {
+TEST_CASE(
+    "--state without -o: stdout gets each run's records, export all of them; "
+    "--links-file is added to, not emptied") {
   FixtureServer server;
   TempDir dir;
   const std::string url = server.base_url() + "/site/p/3.html";
-  ProcessResult first = run_acrawl({url, "--state", dir / "s.db", "--no-progress"});
+  const std::vector<std::string> args = {
+      url, "--state", dir / "s.db", "--links-file", dir / "links.tsv", "--no-progress"};
+  ProcessResult first = run_acrawl(args);
   CHECK(first.exit_code == 0);
   CHECK(lines_of(first.out).size() == 1);
-  ProcessResult second = run_acrawl({url, "--state", dir / "s.db", "--no-progress"});
+  const std::string links = read_file(dir / "links.tsv");
+  CHECK(lines_of(links).size() > 3);
+  ProcessResult second = run_acrawl(args);
   CHECK(second.exit_code == 0);
   CHECK(second.out.empty());
+  CHECK(read_file(dir / "links.tsv") == links);
   CHECK(lines_of(run_acrawl({"export", dir / "s.db"}).out).size() == 1);
 }
 
@@ -502,4 +512,78 @@ TEST_CASE("acrawl export: formats, -o, and a missing state") {
   ProcessResult missing = run_acrawl({"export", dir / "nope.db"});
   CHECK(missing.exit_code == 2);
   CHECK(missing.err.find("nope.db") != std::string::npos);
+}
+
+TEST_CASE("--state: Ctrl-C during a transfer leaves its page queued, in every mode") {
+  FixtureServer server;
+  for (const char* mode : {"async", "threads", "sync"}) {
+    CAPTURE(mode);
+    TempDir dir;
+    server.reset_stats();
+    Child child(ACRAWL_BIN, {server.base_url() + "/delay/60000/site/p/1.html", "--state",
+                             dir / "s.db", "-o", dir / "out.tsv", "--mode", mode, "--no-progress"});
+    // This run's request (the last run's may still be in the server's delay).
+    REQUIRE(server.wait_for([](const ServerStats& s) { return s.requests == 1; }));
+    child.send_signal(SIGINT);
+    CHECK(child.wait(30s) == 130);
+    CHECK(child.err().find("1 URLs still queued") != std::string::npos);
+    CHECK(sql_count(dir / "s.db", "SELECT count(*) FROM records") == 0);
+    CHECK(sql_count(dir / "s.db", "SELECT count(*) FROM queue") == 1);
+    CHECK(read_file(dir / "out.tsv").empty());
+  }
+}
+
+TEST_CASE(
+    "--state: --max-pages counts the same pages after a resume (lines that are not URLs "
+    "do not count)") {
+  FixtureServer server;
+  TempDir dir;
+  write_file(dir / "urls.txt",
+             "bad one\nbad two\nbad three\n" + server.base_url() + "/site/p/0.html\n");
+  const std::vector<std::string> args = {
+      dir / "urls.txt", "--depth",    "3",  "--max-pages",   "12", "-c", "1",
+      "--state",        dir / "s.db", "-o", dir / "out.tsv", "-q"};
+  REQUIRE(kill_after(server, args, 4));
+  ProcessResult rest = run_acrawl(args);
+  CHECK(rest.exit_code == 1);
+  std::vector<std::string> got = sorted_lines(read_file(dir / "out.tsv"));
+  CHECK(got.size() == 12 + 3);
+  CHECK(std::adjacent_find(got.begin(), got.end()) == got.end());
+}
+
+TEST_CASE(
+    "--state: Ctrl-C while a resumed crawl skips its input is an interruption, not a "
+    "different crawl") {
+  FixtureServer server;
+  TempDir dir;
+  const std::string a = server.base_url() + "/site/p/1.html\n";
+  const std::string b = server.base_url() + "/site/p/2.html\n";
+  REQUIRE(run_acrawl({"-", "--state", dir / "s.db", "-q"}, a + b).exit_code == 0);
+  // The same input, arriving slowly: one line, and the second never comes.
+  Child child(ACRAWL_BIN, {"-", "--state", dir / "s.db", "--no-progress"});
+  child.write_stdin(a);
+  child.send_signal(SIGINT);
+  CHECK(child.wait(30s) == 130);
+  CHECK(child.err().find("different crawl") == std::string::npos);
+}
+
+TEST_CASE(
+    "--state: a first run whose -o cannot be written leaves the state usable; -o and the "
+    "state must be regular files") {
+  FixtureServer server;
+  TempDir dir;
+  const std::string url = server.base_url() + "/site/p/1.html";
+  ProcessResult bad = run_acrawl({url, "--state", dir / "s.db", "-o", dir / "no/such/dir/out"});
+  CHECK(bad.exit_code == 2);
+  ProcessResult good = run_acrawl({url, "--state", dir / "s.db", "-o", dir / "out.tsv", "-q"});
+  CHECK(good.exit_code == 0);
+  CHECK(lines_of(read_file(dir / "out.tsv")).size() == 1);
+  ProcessResult null_out = run_acrawl({url, "--state", dir / "t.db", "-o", "/dev/null"});
+  CHECK(null_out.exit_code == 2);
+  CHECK(null_out.err.find("regular file") != std::string::npos);
+  REQUIRE(::mkfifo((dir / "fifo").c_str(), 0600) == 0);
+  ProcessResult fifo = run_acrawl({url, "--state", dir / "fifo"});
+  CHECK(fifo.exit_code == 2);
+  CHECK(fifo.err.find("not a regular file") != std::string::npos);
+  CHECK(run_acrawl({"export", dir / "fifo"}).exit_code == 2);
 }

@@ -146,7 +146,7 @@ TEST_CASE("a state read back resumes: seen set, queue, retries, robots.txt rules
   {
     Opened o(f.path, options, 100);
     CHECK(o.store.fresh());
-    o.state.add_input({page("a", "/"), page("b", "/")}, {}, InputMark{2, 42});
+    o.state.add_input({page("a", "/"), page("b", "/")}, {}, {}, InputMark{2, 42});
     // a: robots.txt first, then its page, which finds two links (one seen already).
     std::vector<CrawlItem> first = claim_all(o.state, t0);
     REQUIRE(first.size() == 2);
@@ -211,4 +211,48 @@ TEST_CASE("StateStore refuses another crawl's state, a second opener, and a newe
   StateStore holder(f.path, kDefinition, StoredOutput{});
   CHECK_THROWS_WITH_AS(StateStore(f.path, kDefinition, StoredOutput{}),
                        doctest::Contains("in use by another acrawl"), StateError);
+}
+
+TEST_CASE("a robots.txt outage is not kept: the resumed crawl asks again") {
+  TempFile f;
+  FrontierOptions options = recursive();
+  options.robots = true;
+  const auto now = SteadyClock::now();
+  {
+    Opened o(f.path, options, 100);
+    o.state.add_seeds({page("a", "/"), page("b", "/")});
+    std::vector<CrawlItem> robots = claim_all(o.state, now);
+    REQUIRE(robots.size() == 2);
+    for (const CrawlItem& r : robots) {
+      o.state.robots_known(r, r.host == "a" ? RobotsRules::unreachable() : RobotsRules::allow_all(),
+                           now);
+    }
+    o.store.close();
+  }
+  Opened o(f.path, options, 100);
+  std::vector<CrawlItem> again = claim_all(o.state, now);
+  REQUIRE(again.size() == 2);
+  for (const CrawlItem& item : again) {
+    CAPTURE(item.url);
+    CHECK(item.robots_txt == (item.host == "a"));  // b's rules were kept, a's outage was not
+  }
+  o.store.close();
+}
+
+TEST_CASE("hosts waiting on a delay do not hold back the URLs of other hosts in the file") {
+  TempFile f;
+  FrontierOptions options = recursive();
+  options.delay = std::chrono::milliseconds(3'600'000);
+  Opened o(f.path, options, 2);
+  o.state.add_seeds({page("a", "/1"), page("a", "/2"), page("a", "/3"), page("b", "/1")});
+  CHECK(o.state.on_disk() == 2);
+  o.store.sync();
+  const auto now = SteadyClock::now();
+  std::vector<std::string> got;
+  for (int i = 0; i < 3; ++i) {
+    for (const CrawlItem& item : claim_all(o.state, now)) got.push_back(item.url);
+  }
+  // a/1 now, a's next page an hour later; b/1 (read back from the file) meanwhile.
+  CHECK(got == std::vector<std::string>{"http://a/1", "http://b/1"});
+  o.store.close();
 }
