@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <unordered_set>
 
 #include "crawler/output/sink.hpp"
 
@@ -351,6 +352,12 @@ void StateStore::push(StateOps&& ops) {
     }
     backlog_ += n;
     ++pushed_;
+    // Wake the writer only when it waits for a first change, or when it gathers and the
+    // backlog calls for a transaction now: not once per page (a system call each).
+    if (!(writer_ == Writer::idle ||
+          (writer_ == Writer::gathering && backlog_ >= kMaxBacklog / 4))) {
+      return;
+    }
   }
   wake_.notify_one();
 }
@@ -446,7 +453,17 @@ void StateStore::apply(StateOps& ops) {
     insert_url->run();
     max_id = std::max(max_id, u.id);
   }
+  // A fetch claimed and done within this transaction was never under way for a reader: neither
+  // its in_flight row nor its removal is written (two of a page's statements, most pages).
+  std::unordered_set<std::int64_t> done_now;
+  done_now.reserve(ops.done.size());
+  for (const StateOps::Done& d : ops.done) done_now.insert(d.id);
+  std::unordered_set<std::int64_t> claimed_now;
   for (const StateOps::Claimed& c : ops.claims) {
+    if (done_now.count(c.id) != 0) {
+      claimed_now.insert(c.id);
+      continue;
+    }
     claim->bind(1, c.id);
     claim->bind(2, static_cast<std::int64_t>(c.attempt));
     claim->bind(3, now);
@@ -519,8 +536,10 @@ void StateStore::apply(StateOps& ops) {
     done->run();
     dequeue->bind(1, d.id);
     dequeue->run();
-    unclaim->bind(1, d.id);
-    unclaim->run();
+    if (claimed_now.count(d.id) == 0) {  // claimed in an earlier transaction
+      unclaim->bind(1, d.id);
+      unclaim->run();
+    }
     if (output_fd_ >= 0) lines += format_record(output_.format, r, output_.links);
   }
   auto put_meta = [&](const char* key, std::int64_t value) {
@@ -567,10 +586,13 @@ void StateStore::run() noexcept {
     std::uint64_t groups = 0;
     {
       std::unique_lock lock(mutex_);
+      writer_ = Writer::idle;
       wake_.wait(lock, [this] { return closing_ || !pending_.empty(); });
       if (!closing_) {
+        writer_ = Writer::gathering;
         wake_.wait_for(lock, kGather, [this] { return closing_ || backlog_ >= kMaxBacklog / 4; });
       }
+      writer_ = Writer::busy;
       if ((pending_.empty() && closing_) || error_ != nullptr) return;
       ops = std::move(pending_);
       pending_ = {};

@@ -192,6 +192,8 @@ class StateStore {
   std::uint64_t committed_ = 0;  // groups committed
   std::condition_variable committed_cv_;
   bool starved_ = false;
+  enum class Writer { busy, idle, gathering };
+  Writer writer_ = Writer::busy;  // what the writer thread is doing (push wakes it if idle)
   bool closing_ = false;
   std::exception_ptr error_;
   std::atomic<bool> failed_{false};
