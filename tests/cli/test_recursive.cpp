@@ -242,8 +242,10 @@ TEST_CASE("politeness: Crawl-delay and --delay space request starts at the serve
   CHECK(records(res.out).size() == 6);
   auto t = starts(server, "/site/");
   REQUIRE(t.size() == 6);
-  // The client starts each request on time; arrival at the server may shift by a few ms.
-  for (std::size_t i = 1; i < t.size(); ++i) CHECK(t[i] - t[i - 1] >= 190ms);
+  // The client starts each request on time; arrival at the server may shift (a slow connect
+  // delays one arrival, bringing it closer to the next): a wide margin, still far from the
+  // ~0 ms apart of requests without a delay.
+  for (std::size_t i = 1; i < t.size(); ++i) CHECK(t[i] - t[i - 1] >= 130ms);
 
   server.reset_stats();
   std::vector<std::string> args;
@@ -256,7 +258,7 @@ TEST_CASE("politeness: Crawl-delay and --delay space request starts at the serve
     CHECK(records(crawl(with_mode).out).size() == 6);
     auto s = starts(server, "/site/");
     REQUIRE(s.size() == 6);
-    for (std::size_t i = 1; i < s.size(); ++i) CHECK(s[i] - s[i - 1] >= 140ms);
+    for (std::size_t i = 1; i < s.size(); ++i) CHECK(s[i] - s[i - 1] >= 100ms);
   }
 }
 
