@@ -22,7 +22,7 @@ std::int64_t as_int(const rt::RedisReply& r) {
   return 0;
 }
 
-void add_urls(std::vector<std::string>& args, const std::vector<RedisUrl>& urls) {
+void add_urls(std::vector<std::string>& args, std::vector<RedisUrl> urls) {
   for (const RedisUrl& u : urls) {
     args.push_back(std::to_string(u.fp));
     args.push_back(std::to_string(redis_bucket(u.fp)));
@@ -66,7 +66,7 @@ rt::Task<rt::RedisReply> RedisFrontier::run(Script s, std::vector<std::string> a
 }
 
 rt::Task<std::int64_t> RedisFrontier::seed(std::int64_t now_ms, std::size_t max_pages, bool is_seed,
-                                           const std::vector<RedisUrl>& urls) {
+                                           std::vector<RedisUrl> urls) {
   std::vector<std::string> args{std::to_string(now_ms), std::to_string(max_pages),
                                 is_seed ? "1" : "0"};
   add_urls(args, urls);
@@ -74,8 +74,8 @@ rt::Task<std::int64_t> RedisFrontier::seed(std::int64_t now_ms, std::size_t max_
 }
 
 rt::Task<RedisClaim> RedisFrontier::claim(std::int64_t now_ms, std::size_t n, std::size_t per_host,
-                                          std::int64_t lease_ms, const std::string& worker,
-                                          const std::string& lease_prefix, bool robots,
+                                          std::int64_t lease_ms, std::string worker,
+                                          std::string lease_prefix, bool robots,
                                           std::int64_t delay_ms) {
   std::vector<std::string> args{std::to_string(now_ms),
                                 std::to_string(n),
@@ -102,22 +102,22 @@ rt::Task<RedisClaim> RedisFrontier::claim(std::int64_t now_ms, std::size_t n, st
   co_return c;
 }
 
-rt::Task<bool> RedisFrontier::release(const std::string& lease, std::int64_t now_ms,
+rt::Task<bool> RedisFrontier::release(std::string lease, std::int64_t now_ms,
                                       std::int64_t retry_after_ms) {
   std::vector<std::string> args{lease, std::to_string(now_ms), std::to_string(retry_after_ms)};
   co_return as_int(co_await run(kRelease, std::move(args))) == 1;
 }
 
-rt::Task<bool> RedisFrontier::retry(const std::string& lease, std::int64_t now_ms,
-                                    std::int64_t not_before_ms, const std::string& item) {
+rt::Task<bool> RedisFrontier::retry(std::string lease, std::int64_t now_ms,
+                                    std::int64_t not_before_ms, std::string item) {
   std::vector<std::string> args{lease, std::to_string(now_ms), std::to_string(not_before_ms), item};
   co_return as_int(co_await run(kRetry, std::move(args))) == 1;
 }
 
-rt::Task<bool> RedisFrontier::complete(
-    const std::string& lease, std::int64_t now_ms, std::size_t max_pages,
-    const std::vector<std::pair<std::string, std::string>>& fields,
-    const std::vector<RedisUrl>& links) {
+rt::Task<bool> RedisFrontier::complete(std::string lease, std::int64_t now_ms,
+                                       std::size_t max_pages,
+                                       std::vector<std::pair<std::string, std::string>> fields,
+                                       std::vector<RedisUrl> links) {
   std::vector<std::string> args{lease, std::to_string(now_ms), std::to_string(max_pages),
                                 std::to_string(fields.size())};
   for (const auto& [k, v] : fields) {
@@ -128,14 +128,14 @@ rt::Task<bool> RedisFrontier::complete(
   co_return as_int(co_await run(kComplete, std::move(args))) == 1;
 }
 
-rt::Task<bool> RedisFrontier::robots(const std::string& lease, std::int64_t now_ms,
-                                     const std::string& rules, std::int64_t delay_ms) {
+rt::Task<bool> RedisFrontier::robots(std::string lease, std::int64_t now_ms, std::string rules,
+                                     std::int64_t delay_ms) {
   std::vector<std::string> args{lease, std::to_string(now_ms), rules, std::to_string(delay_ms)};
   co_return as_int(co_await run(kRobots, std::move(args))) == 1;
 }
 
 rt::Task<std::int64_t> RedisFrontier::renew(std::int64_t now_ms, std::int64_t expiry_ms,
-                                            const std::vector<std::string>& leases) {
+                                            std::vector<std::string> leases) {
   std::vector<std::string> args{std::to_string(now_ms), std::to_string(expiry_ms)};
   args.insert(args.end(), leases.begin(), leases.end());
   co_return as_int(co_await run(kRenew, std::move(args)));

@@ -2,7 +2,8 @@
 // RedisFrontier: the operations of a crawl kept in Redis (docs/DISTRIBUTED.md), one Lua script
 // each, on an rt::RedisConnection: atomic on the server, and pipelined (any number in flight).
 // Loop thread only; every call throws rt::RedisError when the connection is lost, and
-// StateError when Redis refuses a script (a bug, or a Redis without Lua).
+// StateError when Redis refuses a script (a bug, or a Redis without Lua). Arguments are taken
+// by value: the tasks start when awaited, after the caller's temporaries are gone.
 
 #include <cstdint>
 #include <optional>
@@ -45,22 +46,21 @@ class RedisFrontier {
   rt::Task<void> load();
 
   rt::Task<std::int64_t> seed(std::int64_t now_ms, std::size_t max_pages, bool is_seed,
-                              const std::vector<RedisUrl>& urls);
+                              std::vector<RedisUrl> urls);
   rt::Task<RedisClaim> claim(std::int64_t now_ms, std::size_t n, std::size_t per_host,
-                             std::int64_t lease_ms, const std::string& worker,
-                             const std::string& lease_prefix, bool robots, std::int64_t delay_ms);
-  rt::Task<bool> release(const std::string& lease, std::int64_t now_ms,
-                         std::int64_t retry_after_ms);
-  rt::Task<bool> retry(const std::string& lease, std::int64_t now_ms, std::int64_t not_before_ms,
-                       const std::string& item);
+                             std::int64_t lease_ms, std::string worker, std::string lease_prefix,
+                             bool robots, std::int64_t delay_ms);
+  rt::Task<bool> release(std::string lease, std::int64_t now_ms, std::int64_t retry_after_ms);
+  rt::Task<bool> retry(std::string lease, std::int64_t now_ms, std::int64_t not_before_ms,
+                       std::string item);
   // fields: the record as field/value pairs (the stream entry).
-  rt::Task<bool> complete(const std::string& lease, std::int64_t now_ms, std::size_t max_pages,
-                          const std::vector<std::pair<std::string, std::string>>& fields,
-                          const std::vector<RedisUrl>& links);
-  rt::Task<bool> robots(const std::string& lease, std::int64_t now_ms, const std::string& rules,
+  rt::Task<bool> complete(std::string lease, std::int64_t now_ms, std::size_t max_pages,
+                          std::vector<std::pair<std::string, std::string>> fields,
+                          std::vector<RedisUrl> links);
+  rt::Task<bool> robots(std::string lease, std::int64_t now_ms, std::string rules,
                         std::int64_t delay_ms);
   rt::Task<std::int64_t> renew(std::int64_t now_ms, std::int64_t expiry_ms,
-                               const std::vector<std::string>& leases);
+                               std::vector<std::string> leases);
   rt::Task<std::int64_t> reap(std::int64_t now_ms, std::size_t limit);
 
   const std::string& prefix() const noexcept { return prefix_; }
