@@ -1,5 +1,7 @@
 #include "crawler/crawl/driver.hpp"
 
+#include <span>
+
 #include "crawler/fetch/errors.hpp"
 #include "crawler/frontier/memory_state.hpp"
 #include "crawler/state/fingerprint.hpp"
@@ -41,10 +43,8 @@ void CrawlDriver::add_input(const std::vector<InputItem>& batch, bool stopped) {
                       " input lines are not the ones given now");
     }
   }
-  if (first > 0) {
-    planner_.add_resumed_inputs(
-        std::vector<InputItem>(batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(first)));
-  }
+  const std::span<const InputItem> lines(batch);
+  if (first > 0) planner_.add_resumed_inputs(lines.first(first));
   if (batch.empty()) {
     if (mark_.lines < resumed_.lines && !stopped) {
       throw different("it read " + std::to_string(resumed_.lines) +
@@ -54,10 +54,12 @@ void CrawlDriver::add_input(const std::vector<InputItem>& batch, bool stopped) {
     return;
   }
   if (first == batch.size()) return;
-  std::vector<InputItem> rest(batch.begin() + static_cast<std::ptrdiff_t>(first), batch.end());
-  for (const InputItem& item : rest) {
-    mark_.hash = chain_hash(mark_.hash, item.url);
-    ++mark_.lines;
+  const std::span<const InputItem> rest = lines.subspan(first);
+  if (state_.durable()) {  // only a durable state keeps the mark
+    for (const InputItem& item : rest) {
+      mark_.hash = chain_hash(mark_.hash, item.url);
+      ++mark_.lines;
+    }
   }
   for (PageRecord& refused : planner_.add_inputs(rest, mark_)) output_.emit(std::move(refused));
 }

@@ -78,7 +78,7 @@ CrawlPlanner::CrawlPlanner(const CrawlConfig& config, CrawlState& state)
   }
 }
 
-void CrawlPlanner::add_resumed_inputs(const std::vector<InputItem>& batch) {
+void CrawlPlanner::add_resumed_inputs(std::span<const InputItem> batch) {
   if (!follow_.recursive()) return;
   for (const InputItem& input : batch) {
     if (input.too_long) continue;
@@ -103,8 +103,7 @@ std::optional<Candidate> CrawlPlanner::candidate(const Url& url, std::string_vie
   return c;
 }
 
-std::vector<PageRecord> CrawlPlanner::add_inputs(const std::vector<InputItem>& batch,
-                                                 InputMark mark) {
+std::vector<PageRecord> CrawlPlanner::add_inputs(std::span<const InputItem> batch, InputMark mark) {
   std::vector<PageRecord> refused;
   std::vector<std::size_t> refused_at;  // their places in the batch
   std::vector<Candidate> seeds;

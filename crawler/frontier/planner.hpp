@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -29,10 +30,10 @@ class CrawlPlanner {
   // record). Returns the records of the refused ones (not a URL, another scheme), after a
   // warning naming the line. Throws only std::bad_alloc.
   // mark: how much input the state has taken in with this batch (durable states keep it).
-  std::vector<PageRecord> add_inputs(const std::vector<InputItem>& batch, InputMark mark = {});
+  std::vector<PageRecord> add_inputs(std::span<const InputItem> batch, InputMark mark = {});
 
   // Input lines a resumed crawl took in before: not queued again, but the scope is theirs.
-  void add_resumed_inputs(const std::vector<InputItem>& batch);
+  void add_resumed_inputs(std::span<const InputItem> batch);
 
   // What may start now (see CrawlState::claim).
   Claim claim(SteadyClock::time_point now, std::size_t max) { return state_.claim(now, max); }
