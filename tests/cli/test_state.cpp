@@ -209,9 +209,9 @@ bool kill_after_commit(FixtureServer& server, const std::vector<std::string>& ar
 }  // namespace
 
 TEST_CASE("--state: killed with SIGKILL 24 times and resumed, -o holds every record exactly once") {
-  FixtureServer server(ServerOptions{.site_pages = 600});
+  FixtureServer server(ServerOptions{.site_pages = 3000});
   const std::vector<std::string> expected = reference(server);
-  REQUIRE(expected.size() > 500);
+  REQUIRE(expected.size() > 2500);
   std::size_t kills = 0;
   std::size_t kills_after_commits = 0;  // the run had committed records when it was killed
   std::size_t kills_with_unseen = 0;    // pages were left that no resumed run had seen yet
