@@ -96,7 +96,9 @@ struct CrawlConfig {
   OutputFormat format = OutputFormat::tsv;
   std::string output_path;      // empty: standard output
   std::string stats_json_path;  // empty: no JSON summary file
-  std::string state_path;       // --state: the crawl kept in this SQLite file (resumable)
+  std::string state_path;       // --state: an SQLite file (resumable), or redis://... (shared)
+  std::string crawl_id;         // --crawl-id: the crawl's name in Redis (empty: derived)
+  int lease_seconds = 30;       // --lease: how long a dead worker's URLs stay leased (Redis)
   bool progress = false;        // the live status line on stderr
   FetchOptions fetch;
   FollowOptions follow;

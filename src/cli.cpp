@@ -156,8 +156,19 @@ Invocation parse_command_line(int argc, char** argv) {
   app.add_option("--state", config.state_path,
                  "Keep the crawl in this SQLite file: after a kill or Ctrl-C the same command "
                  "resumes it, and -o FILE ends up with every record exactly once (stdout gets "
-                 "the records of each run)")
-      ->type_name("FILE");
+                 "the records of each run). Or in Redis (redis://HOST[:PORT][/DB]): every "
+                 "acrawl given the same --state and --crawl-id shares the crawl, politeness "
+                 "included; `acrawl export` gives its records")
+      ->type_name("FILE|URL");
+  app.add_option("--crawl-id", config.crawl_id,
+                 "With --state redis://...: the crawl's name (its key prefix; default: derived "
+                 "from the seeds and the options, so the same command shares one crawl)")
+      ->type_name("NAME");
+  app.add_option("--lease", config.lease_seconds,
+                 "With --state redis://...: seconds before a dead worker's URLs go to another")
+      ->default_val(config.lease_seconds)
+      ->check(CLI::Range(1, 3600))
+      ->type_name("SECONDS");
   app.add_flag("--no-progress", no_progress, "No live status line on stderr");
 
   crawler::FollowOptions& follow = config.follow;
@@ -229,9 +240,13 @@ Invocation parse_command_line(int argc, char** argv) {
   std::string export_format = "tsv";
   CLI::App* exporter = app.add_subcommand(
       "export", "Print every record of a --state crawl, each URL once, finished or not");
-  exporter->add_option("state", export_job.state_path, "The crawl's state file")
+  exporter
+      ->add_option("state", export_job.state_path,
+                   "The crawl's state file, or its Redis (redis://HOST[:PORT][/DB])")
       ->required()
       ->type_name("STATE");
+  exporter->add_option("--crawl-id", export_job.crawl_id, "The crawl's name in Redis")
+      ->type_name("NAME");
   exporter->add_option("--format", export_format, "Output format")
       ->default_val(export_format)
       ->check(CLI::IsMember({"tsv", "jsonl", "csv"}));

@@ -21,6 +21,7 @@ inline constexpr int kExitInterrupted = 130;
 // `acrawl export STATE`.
 struct ExportJob {
   std::string state_path;
+  std::string crawl_id;  // a Redis state's crawl
   crawler::OutputFormat format = crawler::OutputFormat::tsv;
   std::string output_path;  // empty: stdout
 };

@@ -17,6 +17,8 @@
 #include "crawler/input/url_source.hpp"
 #include "crawler/output/sink.hpp"
 #include "crawler/state/export.hpp"
+#include "crawler/state/redis_export.hpp"
+#include "crawler/state/redis_state.hpp"
 #include "src/cli.hpp"
 
 namespace {
@@ -41,7 +43,9 @@ int export_records(const acrawl::cli::ExportJob& job) {
                                  "cannot open output file '" + job.output_path + "'");
     }
   }
-  const std::int64_t n = crawler::export_state(job.state_path, job.format, out);
+  const std::int64_t n = crawler::is_redis_url(job.state_path)
+                             ? crawler::export_redis(job.state_path, job.crawl_id, job.format, out)
+                             : crawler::export_state(job.state_path, job.format, out);
   if (out != stdout && std::fclose(out) != 0) {
     throw crawler::OutputError(errno, std::generic_category(), "cannot write output file");
   }

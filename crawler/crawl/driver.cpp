@@ -26,7 +26,7 @@ CrawlDriver::~CrawlDriver() = default;
 bool CrawlDriver::wants_input() {
   if (input_ended_) return false;
   if (mark_.lines < resumed_.lines) return true;  // lines to skip, whatever is queued
-  return planner_.queued() < high_water_ && output_.has_room();
+  return planner_.backlog() < high_water_ && output_.has_room();
 }
 
 void CrawlDriver::add_input(const std::vector<InputItem>& batch, bool stopped) {
@@ -51,6 +51,7 @@ void CrawlDriver::add_input(const std::vector<InputItem>& batch, bool stopped) {
                       " input lines, the input given now has " + std::to_string(mark_.lines));
     }
     input_ended_ = true;
+    planner_.input_ended();
     return;
   }
   if (first == batch.size()) return;

@@ -21,6 +21,7 @@
 #include "crawler/output/progress.hpp"
 #include "crawler/output/sink.hpp"
 #include "crawler/state/crawl_definition.hpp"
+#include "crawler/state/redis_state.hpp"
 #include "crawler/state/sqlite_state.hpp"
 #include "crawler/state/state_store.hpp"
 
@@ -83,18 +84,36 @@ void run_mode(const CrawlConfig& config, UrlSource& source, CrawlOutput& output,
   }
 }
 
-// --state: the crawl kept in an SQLite file, which also writes -o itself.
+// --state: the crawl kept in an SQLite file, which also writes -o itself; or in Redis, shared
+// with other processes (-o is then written as without a state).
 struct Durable {
   std::unique_ptr<StateStore> store;
-  std::unique_ptr<SqliteState> state;
+  std::unique_ptr<SqliteState> sqlite;
+  std::unique_ptr<RedisState> redis;
 
   explicit Durable(const CrawlConfig& config) {
     if (config.state_path.empty()) return;
+    if (is_redis_url(config.state_path)) {
+      RedisStateOptions options;
+      options.target = parse_redis_url(config.state_path);
+      options.definition = redis_definition(config);
+      options.crawl_id =
+          config.crawl_id.empty() ? default_crawl_id(config, options.definition) : config.crawl_id;
+      options.lease = std::chrono::seconds(config.lease_seconds);
+      options.links = config.follow.links;
+      spdlog::info("crawl '{}' in Redis at {}:{}", options.crawl_id, options.target.host,
+                   options.target.port);
+      redis = std::make_unique<RedisState>(frontier_options(config), std::move(options));
+      return;
+    }
     StoredOutput out{config.output_path, config.format, config.follow.links};
     store = std::make_unique<StateStore>(config.state_path, crawl_definition(config), out);
     // Enough for every transfer twice over, and never less than a few thousand URLs.
     const std::size_t window = std::max<std::size_t>(8192, 4 * config.concurrency);
-    state = std::make_unique<SqliteState>(frontier_options(config), *store, window);
+    sqlite = std::make_unique<SqliteState>(frontier_options(config), *store, window);
+  }
+  CrawlState* state() const noexcept {
+    return sqlite ? static_cast<CrawlState*>(sqlite.get()) : redis.get();
   }
 };
 
@@ -169,6 +188,7 @@ CrawlSummary run_crawl(const CrawlConfig& config) {
       }
     } stop_store{durable.store.get()};
     if (durable.store) durable.store->start([&output] { output.wake(); });
+    if (durable.redis) durable.redis->start([&output] { output.wake(); });
     Interrupt::Subscription stop_input = interrupt.on_first([&source] { source.stop(); });
     Interrupt::Subscription last_words = interrupt.on_second([&output] { output.write_out_now(); });
     {
@@ -179,8 +199,9 @@ CrawlSummary run_crawl(const CrawlConfig& config) {
             "mode {}, concurrency {}, connect timeout {} ms, transfer timeout {} ms, depth {}",
             mode_name(settings.mode), settings.concurrency, settings.fetch.connect_timeout_ms,
             settings.fetch.timeout_ms, settings.follow.depth);
-        run_mode(settings, source, output, interrupt, durable.state.get());
+        run_mode(settings, source, output, interrupt, durable.state());
         if (durable.store) durable.store->close();  // every change committed, or its error
+        if (durable.redis) durable.redis->close();  // every change answered, or its error
       } catch (...) {
         try {
           output.close();  // what was emitted before the error still goes out

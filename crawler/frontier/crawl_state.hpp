@@ -117,6 +117,13 @@ class CrawlState {
   // The crawl stops: every queued item, removed. Throws only std::bad_alloc.
   virtual std::vector<CrawlItem> drain() = 0;
 
+  // What this process holds toward its frontier (the crawl reads input while it is low): all
+  // that is queued, for a state of its own; a shared one (Redis) counts only its own part.
+  virtual std::size_t backlog() const noexcept { return queued(); }
+  // The input has ended (or was stopped): nothing more comes through add_input. Throws only
+  // std::bad_alloc.
+  virtual void input_ended() {}
+
   virtual std::size_t queued() const noexcept = 0;
   virtual std::size_t claimed() const noexcept = 0;
   // Nothing queued, nothing claimed.

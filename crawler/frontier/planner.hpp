@@ -64,6 +64,8 @@ class CrawlPlanner {
   // Nothing queued and nothing claimed (fetches, robots.txt, pages being parsed).
   bool idle() const noexcept { return state_.idle(); }
   std::size_t queued() const noexcept { return state_.queued(); }
+  std::size_t backlog() const noexcept { return state_.backlog(); }
+  void input_ended() { state_.input_ended(); }
 
   // How pages and robots.txt files are fetched, and how pages are parsed.
   const FetchOptions& page_fetch() const noexcept { return page_fetch_; }

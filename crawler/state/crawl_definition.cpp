@@ -1,5 +1,8 @@
 #include "crawler/state/crawl_definition.hpp"
 
+#include "crawler/state/fingerprint.hpp"
+
+#include <cstdio>
 #include <filesystem>
 #include <map>
 
@@ -70,6 +73,25 @@ CrawlDefinition crawl_definition(const CrawlConfig& config) {
       {"--format", format_name(config.format)},
       {"--output", output},
   };
+}
+
+CrawlDefinition redis_definition(const CrawlConfig& config) {
+  CrawlDefinition out;
+  for (auto& [name, value] : crawl_definition(config)) {
+    if (name != "--output" && name != "--format") out.emplace_back(name, value);
+  }
+  out.emplace_back("--delay", std::to_string(config.follow.delay_ms));
+  out.emplace_back("--per-host", std::to_string(config.follow.per_host));
+  return out;
+}
+
+std::string default_crawl_id(const CrawlConfig& config, const CrawlDefinition& definition) {
+  std::string text;
+  for (const auto& [name, value] : definition) text += name + '\t' + value + '\n';
+  for (const std::string& input : config.inputs) text += "input\t" + input + '\n';
+  char id[24];
+  std::snprintf(id, sizeof id, "c%016llx", static_cast<unsigned long long>(fingerprint(text)));
+  return id;
 }
 
 std::vector<std::string> definition_differences(const CrawlDefinition& stored,

@@ -9,8 +9,9 @@ namespace {
 
 const char* source(int s) {
   static const char* const kSources[] = {
-      redis_lua::kSeed,     redis_lua::kClaim,  redis_lua::kRelease, redis_lua::kRetry,
-      redis_lua::kComplete, redis_lua::kRobots, redis_lua::kRenew,   redis_lua::kReap};
+      redis_lua::kSeed,  redis_lua::kClaim,    redis_lua::kRelease,
+      redis_lua::kRetry, redis_lua::kComplete, redis_lua::kRobots,
+      redis_lua::kRenew, redis_lua::kReap,     redis_lua::kNote};
   return kSources[s];
 }
 
@@ -144,6 +145,17 @@ rt::Task<std::int64_t> RedisFrontier::renew(std::int64_t now_ms, std::int64_t ex
 rt::Task<std::int64_t> RedisFrontier::reap(std::int64_t now_ms, std::size_t limit) {
   std::vector<std::string> args{std::to_string(now_ms), std::to_string(limit)};
   co_return as_int(co_await run(kReap, std::move(args)));
+}
+
+rt::Task<bool> RedisFrontier::note(std::int64_t now_ms, std::int64_t fp,
+                                   std::vector<std::pair<std::string, std::string>> fields) {
+  std::vector<std::string> args{std::to_string(now_ms), std::to_string(fp),
+                                std::to_string(redis_bucket(fp)), std::to_string(fields.size())};
+  for (const auto& [k, v] : fields) {
+    args.push_back(k);
+    args.push_back(v);
+  }
+  co_return as_int(co_await run(kNote, std::move(args))) == 1;
 }
 
 }  // namespace acrawl::crawler

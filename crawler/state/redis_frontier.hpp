@@ -62,11 +62,14 @@ class RedisFrontier {
   rt::Task<std::int64_t> renew(std::int64_t now_ms, std::int64_t expiry_ms,
                                std::vector<std::string> leases);
   rt::Task<std::int64_t> reap(std::int64_t now_ms, std::size_t limit);
+  // A record without a fetch, kept once for the line fp names.
+  rt::Task<bool> note(std::int64_t now_ms, std::int64_t fp,
+                      std::vector<std::pair<std::string, std::string>> fields);
 
   const std::string& prefix() const noexcept { return prefix_; }
 
  private:
-  enum Script { kSeed, kClaim, kRelease, kRetry, kComplete, kRobots, kRenew, kReap, kCount };
+  enum Script { kSeed, kClaim, kRelease, kRetry, kComplete, kRobots, kRenew, kReap, kNote, kCount };
   rt::Task<rt::RedisReply> run(Script s, std::vector<std::string> args);
 
   rt::RedisConnection& redis_;

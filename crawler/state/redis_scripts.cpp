@@ -163,7 +163,7 @@ while taken < n and progress do
         if rules == false then  -- nobody asked yet: this worker fetches it, for everyone
           redis.call('HSET', p .. 'robots', origin, '\1')
           local url = origin .. '/robots.txt'
-          local item = 'R\t0\t0\t1\t' .. origin .. '\t' .. url .. '\t' .. url
+          local item = 'R\t0\t0\t1\t' .. origin .. '\t' .. url .. '\t' .. url .. '\t' .. h
           redis.call('HINCRBY', hk, 'inflight', 1)
           local lid = lease('R', h, item, origin)
           out[#out + 1] = lid
@@ -266,6 +266,16 @@ for i = 3, #ARGV do
   end
 end
 return renewed
+)lua");
+
+const char* const kNote = script(R"lua(
+local k = num(ARGV[4])
+if redis.call('SADD', p .. 'seen:' .. ARGV[3], ARGV[2]) == 0 then return 0 end
+local fields = {}
+for i = 5, 4 + 2 * k do fields[#fields + 1] = ARGV[i] end
+redis.call('XADD', p .. 'records', '*', unpack(fields))
+count('done', 1)
+return 1
 )lua");
 
 const char* const kReap = script(R"lua(

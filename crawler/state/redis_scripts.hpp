@@ -42,6 +42,11 @@ extern const char* const kRobots;
 // ARGV: now_ms, expiry_ms, lease ids... Extends the worker's leases still held.
 extern const char* const kRenew;
 
+// ARGV: now_ms, fp, bucket, record field count k, k field/value pairs. A record that needs no
+// fetch (an input line that is not a URL), kept once however many workers read the line (fp
+// names the line). Returns 1, or 0 when it was kept already.
+extern const char* const kNote;
+
 // ARGV: now_ms, limit. Expired leases back to their queues; due retries back to theirs.
 // Returns how many items moved.
 extern const char* const kReap;

@@ -1,0 +1,677 @@
+#include "crawler/state/redis_state.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <future>
+#include <map>
+#include <random>
+
+#include <spdlog/spdlog.h>
+
+#include "crawler/config.hpp"
+#include "crawler/frontier/memory_state.hpp"
+#include "runtime/event.hpp"
+#include "runtime/scope.hpp"
+#include "runtime/timer.hpp"
+
+namespace acrawl::crawler {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// Changes waiting for Redis at most: past it the crawl starts nothing (Redis is down).
+constexpr std::size_t kMaxUnanswered = 20'000;
+// How long a Redis outage is waited out before the crawl stops.
+constexpr auto kMaxOutage = 120s;
+// A claim that found nothing is asked again after at most this (other workers' changes).
+constexpr auto kPoll = 100ms;
+
+std::int64_t wall_now_ms() noexcept {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// A fingerprint as the scripts take it: 63 bits, never negative.
+std::int64_t redis_fp(std::string_view key) noexcept {
+  return static_cast<std::int64_t>(fingerprint(key) >> 1);
+}
+
+std::string path_of(const std::string& url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return "/";
+  const auto slash = url.find('/', scheme_end + 3);
+  if (slash == std::string::npos) return "/";
+  return url.substr(slash, url.find('#', slash) - slash);
+}
+
+// A command's arguments, built outside the calling coroutine (GCC 12 mishandles braced lists
+// in coroutine bodies).
+template <class... Args>
+std::vector<std::string> argv_of(Args... args) {
+  std::vector<std::string> out;
+  (out.push_back(std::string(std::move(args))), ...);
+  return out;
+}
+
+rt::Task<void> wait_event(rt::Event& e) {
+  co_await e.wait();
+}
+
+std::string unique_worker_name() {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  std::random_device rd;
+  return std::string(host) + ":" + std::to_string(::getpid()) + ":" + std::to_string(rd() % 100000);
+}
+
+// The script that stores the definition once and returns the one stored.
+constexpr const char* kDefine = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('HSET', KEYS[1], unpack(ARGV)) end
+return redis.call('HGETALL', KEYS[1])
+)lua";
+
+}  // namespace
+
+bool is_redis_url(std::string_view s) noexcept {
+  return s.rfind("redis://", 0) == 0;
+}
+
+RedisTarget parse_redis_url(const std::string& url) {
+  const auto bad = [&url](const std::string& why) {
+    return StateError("bad Redis address '" + url + "': " + why +
+                      " (expected redis://HOST[:PORT][/DB], HOST an IPv4 address)");
+  };
+  if (!is_redis_url(url)) throw bad("not redis://");
+  std::string rest = url.substr(8);
+  RedisTarget t;
+  if (const auto slash = rest.find('/'); slash != std::string::npos) {
+    const std::string db = rest.substr(slash + 1);
+    rest.resize(slash);
+    if (!db.empty()) {
+      auto [p, ec] = std::from_chars(db.data(), db.data() + db.size(), t.db);
+      if (ec != std::errc() || p != db.data() + db.size() || t.db < 0) throw bad("bad DB number");
+    }
+  }
+  if (const auto colon = rest.rfind(':'); colon != std::string::npos) {
+    const std::string port = rest.substr(colon + 1);
+    rest.resize(colon);
+    auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), t.port);
+    if (ec != std::errc() || p != port.data() + port.size() || t.port < 1 || t.port > 65535) {
+      throw bad("bad port");
+    }
+  }
+  if (rest == "localhost") rest = "127.0.0.1";
+  if (rest.empty()) throw bad("no host");
+  t.host = rest;
+  return t;
+}
+
+std::string redis_prefix(const std::string& crawl_id) {
+  return "acrawl:{" + crawl_id + "}:";
+}
+
+struct RedisState::Op {
+  enum Kind { seed, note, claim, release, retry, robots, complete, reading };
+  Kind kind = seed;
+  std::uint64_t seq = 0;
+  std::vector<RedisUrl> urls;  // seed, complete
+  bool flag = false;           // seed: input URLs; reading: on
+  std::string lease;
+  std::string text;    // retry: the item; robots: the rules
+  std::int64_t n = 0;  // claim: items; release: retry-after; retry: not before; robots: delay;
+                       // note: the line's fingerprint
+  RedisFields fields;  // note, complete
+};
+
+struct RedisState::Link {
+  std::unique_ptr<rt::RedisConnection> conn;
+  std::unique_ptr<RedisFrontier> frontier;
+  rt::Event kick;  // ops were posted, or the crawl stops
+  bool lost = false;
+  std::vector<Op> resend;  // sent, the connection lost before their replies
+};
+
+RedisState::RedisState(FrontierOptions options, RedisStateOptions redis)
+    : options_(options), redis_(std::move(redis)), worker_(unique_worker_name()) {
+  std::promise<void> ready;
+  std::future<void> started = ready.get_future();
+  thread_ = std::thread([this, &ready] {
+    rt::Loop loop;
+    link_ = std::make_unique<Link>();
+    bool setup_done = false;
+    try {
+      loop.run(connect_link(true));
+      {
+        std::lock_guard lock(mutex_);
+        loop_ = &loop;
+      }
+      setup_done = true;
+      ready.set_value();
+      loop.run(io_main());
+    } catch (...) {
+      if (!setup_done) {
+        ready.set_exception(std::current_exception());
+      } else {
+        std::lock_guard lock(mutex_);
+        error_ = std::current_exception();
+      }
+    }
+    std::function<void()> wake;
+    {
+      std::lock_guard lock(mutex_);
+      loop_ = nullptr;
+      stopping_ = true;
+      wake = wake_;
+    }
+    drained_.notify_all();
+    link_.reset();
+    if (wake) wake();
+  });
+  try {
+    started.get();
+  } catch (...) {
+    thread_.join();
+    throw;
+  }
+}
+
+RedisState::~RedisState() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    ops_.clear();
+    unanswered_ = 0;
+    if (loop_ != nullptr) loop_->post([this] { link_->kick.set(); });
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void RedisState::start(std::function<void()> wake) {
+  std::lock_guard lock(mutex_);
+  wake_ = std::move(wake);
+}
+
+void RedisState::close() {
+  {
+    std::unique_lock lock(mutex_);
+    drained_.wait(lock, [this] { return unanswered_ == 0 || error_ || loop_ == nullptr; });
+    stopping_ = true;
+    if (loop_ != nullptr) loop_->post([this] { link_->kick.set(); });
+  }
+  if (thread_.joinable()) thread_.join();
+  std::lock_guard lock(mutex_);
+  if (error_) std::rethrow_exception(error_);
+  if (unanswered_ > 0) throw StateError("redis: the crawl's last changes could not be sent");
+}
+
+// --- the crawl's side -------------------------------------------------------------------
+
+std::int64_t RedisState::wall_ms(SteadyClock::time_point t) const noexcept {
+  return wall_now_ms() +
+         std::chrono::duration_cast<std::chrono::milliseconds>(t - SteadyClock::now()).count();
+}
+
+void RedisState::post(Op op) {
+  std::lock_guard lock(mutex_);
+  if (error_) return;  // has_room() reports it
+  op.seq = ++last_seq_;
+  if (op.kind == Op::claim) claim_out_ = true;
+  ops_.push_back(std::move(op));
+  ++unanswered_;
+  if (loop_ != nullptr && ops_.size() == 1) loop_->post([this] { link_->kick.set(); });
+}
+
+void RedisState::add_seeds(std::vector<Candidate> seeds) {
+  add_input(std::move(seeds), {}, {}, InputMark{});
+}
+
+void RedisState::add_input(std::vector<Candidate> seeds, const std::vector<PageRecord>& refused,
+                           const std::vector<std::size_t>& refused_at, InputMark mark) {
+  // Every worker reads the same input: a line is admitted once, by its number (a list crawl
+  // gives a repeated URL a record per line) or, crawling recursively, by its URL.
+  const std::uint64_t first_line =
+      mark.lines - std::min<std::uint64_t>(mark.lines, seeds.size() + refused.size());
+  Op seed;
+  seed.kind = Op::seed;
+  seed.flag = true;
+  std::size_t next_refused = 0;
+  std::uint64_t line = first_line;
+  for (Candidate& c : seeds) {
+    while (next_refused < refused_at.size() && refused_at[next_refused] == line - first_line) {
+      ++next_refused;
+      ++line;
+    }
+    const std::string key = options_.dedup ? c.key : "line " + std::to_string(line) + " " + c.key;
+    const std::int64_t fp = redis_fp(key);
+    if (options_.dedup) seen_.insert(fingerprint(c.key));
+    seed.urls.push_back(RedisUrl{fp, c.item.host, encode_item(c.item, 0)});
+    ++line;
+  }
+  if (!seed.urls.empty()) post(std::move(seed));
+  for (std::size_t i = 0; i < refused.size(); ++i) {
+    Op note;
+    note.kind = Op::note;
+    const std::uint64_t at = first_line + (i < refused_at.size() ? refused_at[i] : 0);
+    note.n = redis_fp("refused line " + std::to_string(at) + " " + refused[i].url);
+    note.fields = encode_record(refused[i], redis_.links);
+    post(std::move(note));
+  }
+  changed_since_claim_ = true;
+}
+
+bool RedisState::known(const std::string& key) const noexcept {
+  return options_.dedup && seen_.contains(fingerprint(key));
+}
+
+bool RedisState::rules_allow(const std::string& origin, const std::string& rules,
+                             const std::string& url) {
+  if (rules.empty()) return true;
+  auto it = rules_.find(origin);
+  if (it == rules_.end() || it->second.first != rules) {
+    if (rules_.size() >= options_.robots_cache) rules_.clear();
+    it = rules_.insert_or_assign(origin, std::make_pair(rules, RobotsRules::deserialize(rules)))
+             .first;
+  }
+  return it->second.second.allowed(path_of(url));
+}
+
+Claim RedisState::claim(SteadyClock::time_point now, std::size_t max) {
+  Claim out;
+  std::vector<RedisClaim::Leased> taken;
+  bool ask = false;
+  std::optional<std::int64_t> due;
+  {
+    std::lock_guard lock(mutex_);
+    if (error_) std::rethrow_exception(error_);
+    due = next_due_ms_;
+    if (last_claim_empty_) {
+      // Nothing was due: ask again when something is, or after kPoll (other workers' changes),
+      // unless this process changes something first.
+      last_claim_empty_ = false;
+      std::int64_t wait_ms = std::chrono::milliseconds(kPoll).count();
+      if (due) wait_ms = std::clamp<std::int64_t>(*due - wall_ms(now), 1, wait_ms);
+      claim_not_before_ = std::max(claim_not_before_, now + std::chrono::milliseconds(wait_ms));
+    }
+    while (taken.size() < max && !buffer_.empty()) {
+      taken.push_back(std::move(buffer_.front()));
+      buffer_.pop_front();
+    }
+    const std::size_t wanted = max - taken.size();
+    ask = wanted > 0 && !claim_out_ && (changed_since_claim_ || now >= claim_not_before_);
+    if (ask) {
+      Op c;
+      c.kind = Op::claim;
+      c.n = static_cast<std::int64_t>(wanted);
+      c.seq = ++last_seq_;
+      claim_out_ = true;
+      changed_since_claim_ = false;
+      ops_.push_back(std::move(c));
+      ++unanswered_;
+      if (loop_ != nullptr && ops_.size() == 1) loop_->post([this] { link_->kick.set(); });
+    }
+  }
+  for (RedisClaim::Leased& l : taken) {
+    CrawlItem item = decode_item(l.item);
+    item.id = next_id_++;
+    held_.emplace(item.id, Held{std::move(l.lease)});
+    if (!item.robots_txt && options_.robots && !rules_allow(item.origin, l.rules, item.url)) {
+      out.disallowed.push_back(std::move(item));
+    } else {
+      out.fetches.push_back(std::move(item));
+    }
+  }
+  if (out.fetches.empty()) {
+    std::lock_guard lock(mutex_);
+    // With a claim under way its reply wakes the crawl; the time is a safety net (and the
+    // crawl's loop sees a timer: the wake-up comes from another thread).
+    out.wake_at = claim_out_ ? now + kPoll : std::max(claim_not_before_, now + 1ms);
+  }
+  return out;
+}
+
+void RedisState::release(const CrawlItem& item, SteadyClock::time_point,
+                         std::optional<std::chrono::milliseconds> retry_after) {
+  auto it = held_.find(item.id);
+  if (it == held_.end()) return;
+  Op op;
+  op.kind = Op::release;
+  op.lease = it->second.lease;
+  op.n = retry_after ? retry_after->count() : 0;
+  post(std::move(op));
+  changed_since_claim_ = true;
+}
+
+void RedisState::retry(CrawlItem item, SteadyClock::time_point at) {
+  auto it = held_.find(item.id);
+  if (it == held_.end()) return;
+  Op op;
+  op.kind = Op::retry;
+  op.lease = std::move(it->second.lease);
+  op.n = wall_ms(at);
+  op.text = encode_item(item, 0);
+  held_.erase(it);
+  {
+    std::lock_guard lock(mutex_);
+    leases_.erase(op.lease);
+  }
+  post(std::move(op));
+  changed_since_claim_ = true;
+}
+
+void RedisState::robots_known(const CrawlItem& robots_item, RobotsRules rules,
+                              SteadyClock::time_point) {
+  auto it = held_.find(robots_item.id);
+  if (it == held_.end()) return;
+  Op op;
+  op.kind = Op::robots;
+  op.lease = std::move(it->second.lease);
+  op.text = rules.serialize();
+  if (auto delay = rules.crawl_delay()) {
+    op.n = clamped_delay(*delay, kMaxCrawlDelaySeconds).count();
+  }
+  held_.erase(it);
+  {
+    std::lock_guard lock(mutex_);
+    leases_.erase(op.lease);
+  }
+  post(std::move(op));
+  changed_since_claim_ = true;
+}
+
+void RedisState::complete(const CrawlItem& item, const PageRecord& record,
+                          std::vector<Candidate> links) {
+  auto it = held_.find(item.id);
+  if (it == held_.end()) return;
+  Op op;
+  op.kind = Op::complete;
+  op.lease = std::move(it->second.lease);
+  op.fields = encode_record(record, redis_.links);
+  for (Candidate& c : links) {
+    if (c.item.depth > options_.max_depth) continue;
+    if (options_.dedup && !seen_.insert(fingerprint(c.key))) continue;
+    op.urls.push_back(RedisUrl{redis_fp(c.key), c.item.host, encode_item(c.item, 0)});
+  }
+  held_.erase(it);
+  {
+    std::lock_guard lock(mutex_);
+    leases_.erase(op.lease);
+  }
+  post(std::move(op));
+  changed_since_claim_ = true;
+}
+
+void RedisState::abandon(const CrawlItem& item) noexcept {
+  try {
+    retry(item, SteadyClock::now());
+  } catch (...) {  // the lease expires instead
+  }
+}
+
+std::vector<CrawlItem> RedisState::drain() {
+  std::deque<RedisClaim::Leased> buffered;
+  {
+    std::lock_guard lock(mutex_);
+    buffered.swap(buffer_);
+    for (const auto& l : buffered) leases_.erase(l.lease);
+  }
+  const std::int64_t now = wall_now_ms();
+  for (RedisClaim::Leased& l : buffered) {
+    Op op;
+    op.kind = Op::retry;
+    op.lease = std::move(l.lease);
+    op.n = now;
+    op.text = std::move(l.item);
+    post(std::move(op));
+  }
+  return {};
+}
+
+std::size_t RedisState::queued() const noexcept {
+  std::lock_guard lock(mutex_);
+  if (error_) return 0;  // the crawl ends; has_room() and claim() report the error
+  const std::size_t total = total_fresh_
+                                ? static_cast<std::size_t>(std::max<std::int64_t>(
+                                      0, total_ - static_cast<std::int64_t>(leases_.size())))
+                                : 1;
+  return buffer_.size() + unanswered_ + total;
+}
+
+std::size_t RedisState::backlog() const noexcept {
+  std::lock_guard lock(mutex_);
+  return buffer_.size() + unanswered_;
+}
+
+void RedisState::input_ended() {
+  Op op;
+  op.kind = Op::reading;
+  op.flag = false;
+  {
+    std::lock_guard lock(mutex_);
+    reading_ = false;
+  }
+  post(std::move(op));
+}
+
+bool RedisState::has_room() {
+  std::lock_guard lock(mutex_);
+  if (error_) std::rethrow_exception(error_);
+  return unanswered_ < kMaxUnanswered;
+}
+
+// --- the I/O thread ---------------------------------------------------------------------
+
+rt::Task<void> RedisState::connect_link(bool first) {
+  Link& link = *link_;
+  link.frontier.reset();
+  link.conn.reset();
+  try {
+    link.conn = co_await rt::RedisConnection::connect(redis_.target.host, redis_.target.port, 5s);
+  } catch (const rt::RedisError& e) {
+    if (first) {
+      throw StateError("cannot reach Redis at " + redis_.target.host + ":" +
+                       std::to_string(redis_.target.port) + ": " + e.what());
+    }
+    throw;
+  }
+  if (redis_.target.db != 0) {
+    rt::RedisReply r =
+        co_await link.conn->command(argv_of("SELECT", std::to_string(redis_.target.db)));
+    if (r.is_error())
+      throw StateError("redis: SELECT " + std::to_string(redis_.target.db) + ": " + r.str);
+  }
+  const std::string prefix = redis_prefix(redis_.crawl_id);
+  link.frontier = std::make_unique<RedisFrontier>(*link.conn, prefix);
+  co_await link.frontier->load();
+  const std::string meta = prefix + "meta";
+  if (!first) {
+    rt::RedisReply r = co_await link.conn->command(argv_of("EXISTS", meta));
+    if (r.integer == 0) {
+      throw StateError("redis lost crawl '" + redis_.crawl_id +
+                       "' (its keys are gone: a restart without persistence, a flush or an "
+                       "eviction); the records kept before are gone too: start it afresh");
+    }
+  } else {
+    std::vector<std::string> argv = argv_of("EVAL", kDefine, "1", meta);
+    for (const auto& [name, value] : redis_.definition) {
+      argv.push_back(name);
+      argv.push_back(value);
+    }
+    rt::RedisReply r = co_await link.conn->command(std::move(argv));
+    if (r.is_error()) throw StateError("redis refused acrawl's script: " + r.str);
+    CrawlDefinition stored;
+    for (std::size_t i = 0; i + 1 < r.elements.size(); i += 2) {
+      stored.emplace_back(r.elements[i].str, r.elements[i + 1].str);
+    }
+    const std::vector<std::string> diff = definition_differences(stored, redis_.definition);
+    if (!diff.empty()) {
+      std::string why;
+      for (const std::string& d : diff) why += (why.empty() ? "" : "; ") + d;
+      throw StateError("crawl '" + redis_.crawl_id + "' in Redis is a different crawl (" + why +
+                       "); run its workers with the same options, or pass another --crawl-id "
+                       "to start afresh");
+    }
+  }
+  if (reading_) {
+    co_await link.conn->command(argv_of(
+        "ZADD", prefix + "reading", std::to_string(wall_now_ms() + redis_.lease.count()), worker_));
+  }
+}
+
+rt::Task<void> RedisState::execute(Op op) {
+  Link& link = *link_;
+  RedisFrontier& f = *link.frontier;
+  const std::int64_t now = wall_now_ms();
+  try {
+    switch (op.kind) {
+      case Op::seed:
+        co_await f.seed(now, options_.max_pages, op.flag, op.urls);
+        break;
+      case Op::note:
+        co_await f.note(now, op.n, op.fields);
+        break;
+      case Op::claim: {
+        const std::string prefix = worker_ + ":" + std::to_string(++lease_counter_) + ":";
+        RedisClaim c = co_await f.claim(now, static_cast<std::size_t>(op.n), options_.per_host,
+                                        redis_.lease.count(), worker_, prefix, options_.robots,
+                                        options_.delay.count());
+        std::lock_guard lock(mutex_);
+        for (RedisClaim::Leased& l : c.items) {
+          leases_.insert(l.lease);
+          buffer_.push_back(std::move(l));
+        }
+        total_ = c.queued + c.leased + c.delayed + c.readers;
+        total_fresh_ = op.seq == last_seq_;
+        next_due_ms_ = c.next_due_ms;
+        claim_out_ = false;
+        last_claim_empty_ = c.items.empty();
+        break;
+      }
+      case Op::release:
+        co_await f.release(op.lease, now, op.n);
+        break;
+      case Op::retry:
+        co_await f.retry(op.lease, now, op.n, op.text);
+        break;
+      case Op::robots:
+        co_await f.robots(op.lease, now, op.text, op.n);
+        break;
+      case Op::complete:
+        if (!co_await f.complete(op.lease, now, options_.max_pages, op.fields, op.urls)) {
+          spdlog::debug("redis: lease {} had expired: another worker has its page", op.lease);
+        }
+        break;
+      case Op::reading: {
+        const std::string key = f.prefix() + "reading";
+        co_await link.conn->command(argv_of("ZREM", key, worker_));
+        break;
+      }
+    }
+  } catch (const rt::RedisError&) {
+    link.lost = true;
+    link.resend.push_back(std::move(op));
+    co_return;
+  }
+  std::lock_guard lock(mutex_);
+  if (unanswered_ > 0) --unanswered_;
+  if (unanswered_ == 0) drained_.notify_all();
+}
+
+rt::Task<void> RedisState::renew_leases() {
+  Link& link = *link_;
+  std::vector<std::string> leases;
+  bool reading = false;
+  {
+    std::lock_guard lock(mutex_);
+    leases.assign(leases_.begin(), leases_.end());
+    reading = reading_;
+  }
+  const std::int64_t now = wall_now_ms();
+  const std::int64_t until = now + redis_.lease.count();
+  if (!leases.empty()) co_await link.frontier->renew(now, until, std::move(leases));
+  if (reading) {
+    co_await link.conn->command(
+        argv_of("ZADD", link.frontier->prefix() + "reading", std::to_string(until), worker_));
+  }
+}
+
+rt::Task<void> RedisState::io_main() {
+  Link& link = *link_;
+  const auto renew_every = redis_.lease / 3;
+  auto next_renew = rt::Clock::now() + renew_every;
+  for (;;) {
+    if (link.lost) {
+      // Reconnect with backoff, then send again what had no reply, in its order.
+      const auto gave_up_at = rt::Clock::now() + kMaxOutage;
+      auto backoff = 100ms;
+      spdlog::warn("redis: connection lost; reconnecting");
+      for (;;) {
+        {
+          std::lock_guard lock(mutex_);
+          if (stopping_ && ops_.empty() && link.resend.empty()) co_return;
+        }
+        try {
+          co_await connect_link(false);
+          link.lost = false;
+          break;
+        } catch (const rt::RedisError& e) {
+          if (rt::Clock::now() >= gave_up_at) {
+            throw StateError("redis unreachable for " + std::to_string(kMaxOutage.count()) +
+                             " s (" + e.what() + "); the crawl stops, the same command resumes it");
+          }
+        }
+        co_await rt::sleep_for(backoff);
+        backoff = std::min<std::chrono::milliseconds>(backoff * 2, 5s);
+      }
+      spdlog::info("redis: reconnected");
+    }
+    std::vector<Op> batch = std::move(link.resend);
+    link.resend.clear();
+    {
+      std::lock_guard lock(mutex_);
+      while (!ops_.empty()) {
+        batch.push_back(std::move(ops_.front()));
+        ops_.pop_front();
+      }
+      if (batch.empty() && stopping_) co_return;
+    }
+    std::sort(batch.begin(), batch.end(), [](const Op& a, const Op& b) { return a.seq < b.seq; });
+    if (rt::Clock::now() >= next_renew) {
+      try {
+        co_await renew_leases();
+      } catch (const rt::RedisError&) {
+        link.lost = true;
+      }
+      next_renew = rt::Clock::now() + renew_every;
+    }
+    if (batch.empty()) {
+      if (link.lost) continue;
+      link.kick.clear();
+      try {
+        co_await rt::with_timeout(wait_event(link.kick), next_renew - rt::Clock::now());
+      } catch (const rt::TimeoutError&) {
+      }
+      continue;
+    }
+    if (link.lost) {
+      link.resend = std::move(batch);
+      continue;
+    }
+    {
+      rt::Scope scope;
+      for (Op& op : batch) scope.spawn(execute(std::move(op)));
+      co_await scope.join();
+    }
+    std::function<void()> wake;
+    {
+      std::lock_guard lock(mutex_);
+      wake = wake_;
+    }
+    if (wake) wake();
+  }
+}
+
+}  // namespace acrawl::crawler
