@@ -74,10 +74,10 @@ rt::Task<std::int64_t> RedisFrontier::seed(std::int64_t now_ms, std::size_t max_
   co_return as_int(co_await run(kSeed, std::move(args)));
 }
 
-rt::Task<RedisClaim> RedisFrontier::claim(std::int64_t now_ms, std::size_t n, std::size_t per_host,
-                                          std::int64_t lease_ms, std::string worker,
-                                          std::string lease_prefix, bool robots,
-                                          std::int64_t delay_ms) {
+rt::Task<RedisClaim> RedisFrontier::claim(
+    std::int64_t now_ms, std::size_t n, std::size_t per_host, std::int64_t lease_ms,
+    std::string worker, std::string lease_prefix, bool robots, std::int64_t delay_ms,
+    std::size_t ahead, std::vector<std::pair<std::string, std::int64_t>> releases) {
   std::vector<std::string> args{std::to_string(now_ms),
                                 std::to_string(n),
                                 std::to_string(per_host),
@@ -85,7 +85,13 @@ rt::Task<RedisClaim> RedisFrontier::claim(std::int64_t now_ms, std::size_t n, st
                                 worker,
                                 lease_prefix,
                                 robots ? "1" : "0",
-                                std::to_string(delay_ms)};
+                                std::to_string(delay_ms),
+                                std::to_string(ahead),
+                                std::to_string(releases.size())};
+  for (auto& [lease, retry_after] : releases) {
+    args.push_back(std::move(lease));
+    args.push_back(std::to_string(retry_after));
+  }
   rt::RedisReply r = co_await run(kClaim, std::move(args));
   RedisClaim c;
   const auto& e = r.elements;

@@ -49,7 +49,8 @@ class RedisFrontier {
                               std::vector<RedisUrl> urls);
   rt::Task<RedisClaim> claim(std::int64_t now_ms, std::size_t n, std::size_t per_host,
                              std::int64_t lease_ms, std::string worker, std::string lease_prefix,
-                             bool robots, std::int64_t delay_ms);
+                             bool robots, std::int64_t delay_ms, std::size_t ahead = 0,
+                             std::vector<std::pair<std::string, std::int64_t>> releases = {});
   rt::Task<bool> release(std::string lease, std::int64_t now_ms, std::int64_t retry_after_ms);
   rt::Task<bool> retry(std::string lease, std::int64_t now_ms, std::int64_t not_before_ms,
                        std::string item);

@@ -131,6 +131,14 @@ return added
 const char* const kClaim = script(R"lua(
 local now, n, per_host, lease_ms = num(ARGV[1]), num(ARGV[2]), num(ARGV[3]), num(ARGV[4])
 local worker, prefix, robots, min_delay = ARGV[5], ARGV[6], ARGV[7], num(ARGV[8])
+-- Past n, up to `ahead` more items from hosts without a delay (leased ahead: a delayed host's
+-- spacing is kept from the moment of its claim, so its items are never held back).
+local total = n + num(ARGV[9])
+-- Transfers that ended since this worker's last claim give their hosts' slots back first.
+for i = 11, 10 + 2 * num(ARGV[10]), 2 do
+  local lk = p .. 'lease:' .. ARGV[i]
+  if redis.call('EXISTS', lk) == 1 then release(lk, now, num(ARGV[i + 1])) end
+end
 reap(now, 100)
 local out = {}
 local taken = 0
@@ -144,16 +152,19 @@ local function lease(kind, h, item, origin)
   return lid
 end
 local progress = true
-while taken < n and progress do
+while taken < total and progress do
   progress = false
-  for _, h in ipairs(redis.call('ZRANGEBYSCORE', p .. 'hosts', '-inf', now, 'LIMIT', 0, n - taken)) do
+  for _, h in ipairs(redis.call('ZRANGEBYSCORE', p .. 'hosts', '-inf', now, 'LIMIT', 0, total - taken)) do
     local hk = hostkey(h)
+    local ahead_only = taken >= n and math.max(min_delay, num(redis.call('HGET', hk, 'delay'))) > 0
     local qk = p .. 'q:' .. h
     local head = redis.call('LINDEX', qk, 0)
     local origin = head and string.match(head, '^[^\t]*\t[^\t]*\t[^\t]*\t[^\t]*\t([^\t]*)\t') or ''
     local rules = ''
     local blocked = false
-    if head and robots == '1' then
+    if ahead_only then
+      head = nil  -- skipped: not taken, not dropped
+    elseif head and robots == '1' then
       rules = redis.call('HGET', p .. 'robots', origin)
       if rules == false or rules == '\1' then
         blocked = true
@@ -185,10 +196,10 @@ while taken < n and progress do
       out[#out + 1] = item
       out[#out + 1] = rules
       progress = true
-    elseif not head then
+    elseif not head and not ahead_only then
       redis.call('ZREM', p .. 'hosts', h)
     end
-    if taken >= n then break end
+    if taken >= total then break end
   end
 end
 local first = redis.call('ZRANGE', p .. 'hosts', 0, 0, 'WITHSCORES')

@@ -15,7 +15,8 @@ namespace acrawl::crawler::redis_lua {
 extern const char* const kSeed;
 
 // ARGV: now_ms, n, per_host (0: none), lease_ms, worker, lease id prefix, robots (1/0),
-// delay_ms (--delay; robots.txt's Crawl-delay when larger).
+// delay_ms (--delay; robots.txt's Crawl-delay when larger), ahead (more items past n, from
+// hosts without a delay only), r, then r (lease id, retry_after_ms) pairs released first.
 // Leases up to n items of due hosts (and the robots.txt of an origin whose rules are unknown,
 // once for all workers). Returns {queued, leased, delayed, readers, next_due_ms, then
 // (lease id, item, rules or "") per item}.

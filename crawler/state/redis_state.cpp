@@ -28,6 +28,11 @@ constexpr std::size_t kMaxUnanswered = 20'000;
 constexpr auto kMaxOutage = 120s;
 // A claim that found nothing is asked again after at most this (other workers' changes).
 constexpr auto kPoll = 100ms;
+// Items leased ahead (from hosts without a delay): a page's fetch may start without waiting
+// for a claim's round trip.
+constexpr std::size_t kAhead = 64;
+// Claims under way at once at most.
+constexpr int kMaxClaims = 2;
 
 std::int64_t wall_now_ms() noexcept {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -125,12 +130,15 @@ struct RedisState::Op {
   std::int64_t n = 0;  // claim: items; release: retry-after; retry: not before; robots: delay;
                        // note: the line's fingerprint
   RedisFields fields;  // note, complete
+  std::vector<std::pair<std::string, std::int64_t>> releases;  // claim: given back first
 };
 
 struct RedisState::Link {
   std::unique_ptr<rt::RedisConnection> conn;
   std::unique_ptr<RedisFrontier> frontier;
   rt::Event kick;  // ops were posted, or the crawl stops
+  rt::Event idle;  // nothing is being sent
+  std::size_t sending = 0;
   bool lost = false;
   std::vector<Op> resend;  // sent, the connection lost before their replies
 };
@@ -219,7 +227,6 @@ void RedisState::post(Op op) {
   std::lock_guard lock(mutex_);
   if (error_) return;  // has_room() reports it
   op.seq = ++last_seq_;
-  if (op.kind == Op::claim) claim_out_ = true;
   ops_.push_back(std::move(op));
   ++unanswered_;
   if (loop_ != nullptr && ops_.size() == 1) loop_->post([this] { link_->kick.set(); });
@@ -283,6 +290,7 @@ Claim RedisState::claim(SteadyClock::time_point now, std::size_t max) {
   Claim out;
   std::vector<RedisClaim::Leased> taken;
   bool ask = false;
+  int claims_out_now = 0;
   std::optional<std::int64_t> due;
   {
     std::lock_guard lock(mutex_);
@@ -301,18 +309,34 @@ Claim RedisState::claim(SteadyClock::time_point now, std::size_t max) {
       buffer_.pop_front();
     }
     const std::size_t wanted = max - taken.size();
-    ask = wanted > 0 && !claim_out_ && (changed_since_claim_ || now >= claim_not_before_);
+    // A second claim may follow one under way when this worker changed something since (a
+    // finished page frees its host's slot): pipelined behind that change, it sees it.
+    ask = wanted > 0 && (claims_out_ == 0 ? changed_since_claim_ || now >= claim_not_before_
+                                          : claims_out_ < kMaxClaims && changed_since_claim_);
+    claims_out_now = claims_out_;
     if (ask) {
       Op c;
       c.kind = Op::claim;
       c.n = static_cast<std::int64_t>(wanted);
+      c.text = std::to_string(kAhead > buffer_.size() ? kAhead - buffer_.size() : 0);
+      c.releases.swap(releases_);
       c.seq = ++last_seq_;
-      claim_out_ = true;
+      ++claims_out_;
       changed_since_claim_ = false;
       ops_.push_back(std::move(c));
       ++unanswered_;
       if (loop_ != nullptr && ops_.size() == 1) loop_->post([this] { link_->kick.set(); });
     }
+  }
+  if (!ask && !releases_.empty() && claims_out_now == 0) {
+    for (auto& [lease, pause] : releases_) {
+      Op op;
+      op.kind = Op::release;
+      op.lease = std::move(lease);
+      op.n = pause;
+      post(std::move(op));
+    }
+    releases_.clear();
   }
   for (RedisClaim::Leased& l : taken) {
     CrawlItem item = decode_item(l.item);
@@ -326,9 +350,10 @@ Claim RedisState::claim(SteadyClock::time_point now, std::size_t max) {
   }
   if (out.fetches.empty()) {
     std::lock_guard lock(mutex_);
+    crawl_waiting_ = true;
     // With a claim under way its reply wakes the crawl; the time is a safety net (and the
     // crawl's loop sees a timer: the wake-up comes from another thread).
-    out.wake_at = claim_out_ ? now + kPoll : std::max(claim_not_before_, now + 1ms);
+    out.wake_at = claims_out_ > 0 ? now + kPoll : std::max(claim_not_before_, now + 1ms);
   }
   return out;
 }
@@ -337,12 +362,18 @@ void RedisState::release(const CrawlItem& item, SteadyClock::time_point,
                          std::optional<std::chrono::milliseconds> retry_after) {
   auto it = held_.find(item.id);
   if (it == held_.end()) return;
-  Op op;
+  changed_since_claim_ = true;
+  if (!retry_after) {
+    // Goes with the next claim (one script for both). Late or dropped it is harmless: the
+    // item's completion, retry or robots.txt rules give its host's slot back too.
+    releases_.emplace_back(it->second.lease, 0);
+    return;
+  }
+  Op op;  // a pause to set: at once
   op.kind = Op::release;
   op.lease = it->second.lease;
-  op.n = retry_after ? retry_after->count() : 0;
+  op.n = retry_after->count();
   post(std::move(op));
-  changed_since_claim_ = true;
 }
 
 void RedisState::retry(CrawlItem item, SteadyClock::time_point at) {
@@ -437,7 +468,7 @@ std::size_t RedisState::queued() const noexcept {
                                 ? static_cast<std::size_t>(std::max<std::int64_t>(
                                       0, total_ - static_cast<std::int64_t>(leases_.size())))
                                 : 1;
-  return buffer_.size() + unanswered_ + total;
+  return buffer_.size() + unanswered_ + total + releases_.size();
 }
 
 std::size_t RedisState::backlog() const noexcept {
@@ -459,6 +490,7 @@ void RedisState::input_ended() {
 bool RedisState::has_room() {
   std::lock_guard lock(mutex_);
   if (error_) std::rethrow_exception(error_);
+  if (unanswered_ >= kMaxUnanswered) crawl_waiting_ = true;
   return unanswered_ < kMaxUnanswered;
 }
 
@@ -535,9 +567,10 @@ rt::Task<void> RedisState::execute(Op op) {
         break;
       case Op::claim: {
         const std::string prefix = worker_ + ":" + std::to_string(++lease_counter_) + ":";
-        RedisClaim c = co_await f.claim(now, static_cast<std::size_t>(op.n), options_.per_host,
-                                        redis_.lease.count(), worker_, prefix, options_.robots,
-                                        options_.delay.count());
+        RedisClaim c = co_await f.claim(
+            now, static_cast<std::size_t>(op.n), options_.per_host, redis_.lease.count(), worker_,
+            prefix, options_.robots, options_.delay.count(),
+            static_cast<std::size_t>(op.text.empty() ? 0 : std::stoul(op.text)));
         std::lock_guard lock(mutex_);
         for (RedisClaim::Leased& l : c.items) {
           leases_.insert(l.lease);
@@ -546,7 +579,7 @@ rt::Task<void> RedisState::execute(Op op) {
         total_ = c.queued + c.leased + c.delayed + c.readers;
         total_fresh_ = op.seq == last_seq_;
         next_due_ms_ = c.next_due_ms;
-        claim_out_ = false;
+        if (claims_out_ > 0) --claims_out_;
         last_claim_empty_ = c.items.empty();
         break;
       }
@@ -573,11 +606,25 @@ rt::Task<void> RedisState::execute(Op op) {
   } catch (const rt::RedisError&) {
     link.lost = true;
     link.resend.push_back(std::move(op));
+    if (--link.sending == 0) link.idle.set();
+    link.kick.set();
     co_return;
   }
-  std::lock_guard lock(mutex_);
-  if (unanswered_ > 0) --unanswered_;
-  if (unanswered_ == 0) drained_.notify_all();
+  if (--link.sending == 0) link.idle.set();
+  std::function<void()> wake;
+  {
+    std::lock_guard lock(mutex_);
+    if (unanswered_ > 0) --unanswered_;
+    if (unanswered_ == 0) drained_.notify_all();
+    // Only a crawl that found nothing to start waits for a reply: for new items, for the end
+    // (nothing unanswered) or for room. A busy one calls claim() again by itself.
+    if (crawl_waiting_ &&
+        (op.kind == Op::claim || unanswered_ == 0 || unanswered_ + 1 == kMaxUnanswered)) {
+      crawl_waiting_ = false;
+      wake = wake_;
+    }
+  }
+  if (wake) wake();
 }
 
 rt::Task<void> RedisState::renew_leases() {
@@ -599,28 +646,38 @@ rt::Task<void> RedisState::renew_leases() {
 }
 
 rt::Task<void> RedisState::io_main() {
-  Link& link = *link_;
-  const auto renew_every = redis_.lease / 3;
+  co_await rt::with_scope(&RedisState::io_body, this);
+}
+
+// Sends every operation as soon as it is posted (each a task: any number in flight, replies
+// matched in order), renews the leases, and after a lost connection waits for the operations
+// under way to fail, reconnects with backoff and sends again, in order, what had no reply.
+rt::Task<void> RedisState::io_body(rt::Scope& scope, RedisState* self) {
+  Link& link = *self->link_;
+  const auto renew_every = self->redis_.lease / 3;
   auto next_renew = rt::Clock::now() + renew_every;
   for (;;) {
     if (link.lost) {
-      // Reconnect with backoff, then send again what had no reply, in its order.
+      while (link.sending > 0) {
+        link.idle.clear();
+        co_await link.idle.wait();
+      }
       const auto gave_up_at = rt::Clock::now() + kMaxOutage;
       auto backoff = 100ms;
       spdlog::warn("redis: connection lost; reconnecting");
       for (;;) {
         {
-          std::lock_guard lock(mutex_);
-          if (stopping_ && ops_.empty() && link.resend.empty()) co_return;
+          std::lock_guard lock(self->mutex_);
+          if (self->stopping_ && self->ops_.empty() && link.resend.empty()) co_return;
         }
         try {
-          co_await connect_link(false);
+          co_await self->connect_link(false);
           link.lost = false;
           break;
         } catch (const rt::RedisError& e) {
           if (rt::Clock::now() >= gave_up_at) {
             throw StateError("redis unreachable for " + std::to_string(kMaxOutage.count()) +
-                             " s (" + e.what() + "); the crawl stops, the same command resumes it");
+                             " s (" + e.what() + "); the crawl stops");
           }
         }
         co_await rt::sleep_for(backoff);
@@ -631,46 +688,36 @@ rt::Task<void> RedisState::io_main() {
     std::vector<Op> batch = std::move(link.resend);
     link.resend.clear();
     {
-      std::lock_guard lock(mutex_);
-      while (!ops_.empty()) {
-        batch.push_back(std::move(ops_.front()));
-        ops_.pop_front();
+      std::lock_guard lock(self->mutex_);
+      while (!self->ops_.empty()) {
+        batch.push_back(std::move(self->ops_.front()));
+        self->ops_.pop_front();
       }
-      if (batch.empty() && stopping_) co_return;
+      if (batch.empty() && self->stopping_ && link.sending == 0) co_return;
     }
     std::sort(batch.begin(), batch.end(), [](const Op& a, const Op& b) { return a.seq < b.seq; });
-    if (rt::Clock::now() >= next_renew) {
+    for (Op& op : batch) {
+      ++link.sending;
+      scope.spawn_into(self->execute(std::move(op)));
+    }
+    if (rt::Clock::now() >= next_renew && !link.lost) {
       try {
-        co_await renew_leases();
+        co_await self->renew_leases();
       } catch (const rt::RedisError&) {
         link.lost = true;
       }
       next_renew = rt::Clock::now() + renew_every;
     }
-    if (batch.empty()) {
-      if (link.lost) continue;
+    if (link.lost) continue;
+    {
+      std::lock_guard lock(self->mutex_);
+      if (!self->ops_.empty()) continue;
       link.kick.clear();
-      try {
-        co_await rt::with_timeout(wait_event(link.kick), next_renew - rt::Clock::now());
-      } catch (const rt::TimeoutError&) {
-      }
-      continue;
     }
-    if (link.lost) {
-      link.resend = std::move(batch);
-      continue;
+    try {
+      co_await rt::with_timeout(wait_event(link.kick), next_renew - rt::Clock::now());
+    } catch (const rt::TimeoutError&) {
     }
-    {
-      rt::Scope scope;
-      for (Op& op : batch) scope.spawn(execute(std::move(op)));
-      co_await scope.join();
-    }
-    std::function<void()> wake;
-    {
-      std::lock_guard lock(mutex_);
-      wake = wake_;
-    }
-    if (wake) wake();
   }
 }
 

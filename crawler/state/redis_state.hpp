@@ -31,6 +31,7 @@
 #include "crawler/state/fingerprint.hpp"
 #include "crawler/state/redis_codec.hpp"
 #include "crawler/state/redis_frontier.hpp"
+#include "runtime/scope.hpp"
 
 namespace acrawl::crawler {
 
@@ -110,6 +111,7 @@ class RedisState final : public CrawlState {
   std::int64_t wall_ms(SteadyClock::time_point t) const noexcept;
   void io_thread() noexcept;
   rt::Task<void> io_main();
+  static rt::Task<void> io_body(rt::Scope& scope, RedisState* self);
   rt::Task<void> connect_link(bool first);
   rt::Task<void> execute(Op op);
   rt::Task<void> renew_leases();
@@ -126,7 +128,9 @@ class RedisState final : public CrawlState {
   FingerprintSet seen_;
   std::unordered_map<std::string, std::pair<std::string, RobotsRules>> rules_;  // by origin
   SteadyClock::time_point claim_not_before_{};
-  bool changed_since_claim_ = false;  // a change posted after the last claim: ask at once
+  bool changed_since_claim_ = false;
+  std::vector<std::pair<std::string, std::int64_t>>
+      releases_;  // for the next claim  // a change posted after the last claim: ask at once
 
   // I/O thread only.
   std::unique_ptr<Link> link_;
@@ -140,7 +144,8 @@ class RedisState final : public CrawlState {
   std::uint64_t last_seq_ = 0;
   std::deque<RedisClaim::Leased> buffer_;   // leased ahead, not handed out
   std::unordered_set<std::string> leases_;  // every lease held (buffer and handed out)
-  bool claim_out_ = false;
+  bool crawl_waiting_ = false;              // claim() found nothing, or no room: wake it on a reply
+  int claims_out_ = 0;                      // claims sent, not answered
   std::int64_t total_ = 1;  // queued + leased + delayed + readers, at the last claim
   bool total_fresh_ = false;
   std::optional<std::int64_t> next_due_ms_;
