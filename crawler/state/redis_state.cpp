@@ -229,7 +229,16 @@ void RedisState::post(Op op) {
   op.seq = ++last_seq_;
   ops_.push_back(std::move(op));
   ++unanswered_;
-  if (loop_ != nullptr && ops_.size() == 1) loop_->post([this] { link_->kick.set(); });
+  kick_locked();
+}
+
+// With replies pending the I/O thread wakes for them and sends what was posted meanwhile (one
+// wake-up for many operations); only a thread with nothing under way needs a kick.
+void RedisState::kick_locked() {
+  if (loop_ != nullptr && io_parked_ && !kicked_) {
+    kicked_ = true;
+    loop_->post([this] { link_->kick.set(); });
+  }
 }
 
 void RedisState::add_seeds(std::vector<Candidate> seeds) {
@@ -325,7 +334,7 @@ Claim RedisState::claim(SteadyClock::time_point now, std::size_t max) {
       changed_since_claim_ = false;
       ops_.push_back(std::move(c));
       ++unanswered_;
-      if (loop_ != nullptr && ops_.size() == 1) loop_->post([this] { link_->kick.set(); });
+      kick_locked();
     }
   }
   if (!ask && !releases_.empty() && claims_out_now == 0) {
@@ -614,6 +623,8 @@ rt::Task<void> RedisState::execute(Op op) {
   std::function<void()> wake;
   {
     std::lock_guard lock(mutex_);
+    if (!ops_.empty()) link.kick.set();        // posted while this reply was awaited
+    if (link.sending == 0) io_parked_ = true;  // no reply will wake the thread now
     if (unanswered_ > 0) --unanswered_;
     if (unanswered_ == 0) drained_.notify_all();
     // Only a crawl that found nothing to start waits for a reply: for new items, for the end
@@ -713,11 +724,15 @@ rt::Task<void> RedisState::io_body(rt::Scope& scope, RedisState* self) {
       std::lock_guard lock(self->mutex_);
       if (!self->ops_.empty()) continue;
       link.kick.clear();
+      self->io_parked_ = link.sending == 0;
+      self->kicked_ = false;
     }
     try {
       co_await rt::with_timeout(wait_event(link.kick), next_renew - rt::Clock::now());
     } catch (const rt::TimeoutError&) {
     }
+    std::lock_guard lock(self->mutex_);
+    self->io_parked_ = false;
   }
 }
 

@@ -108,6 +108,7 @@ class RedisState final : public CrawlState {
   struct Link;  // the I/O thread's connection and its frontier
 
   void post(Op op);
+  void kick_locked();
   std::int64_t wall_ms(SteadyClock::time_point t) const noexcept;
   void io_thread() noexcept;
   rt::Task<void> io_main();
@@ -144,9 +145,11 @@ class RedisState final : public CrawlState {
   std::uint64_t last_seq_ = 0;
   std::deque<RedisClaim::Leased> buffer_;   // leased ahead, not handed out
   std::unordered_set<std::string> leases_;  // every lease held (buffer and handed out)
-  bool crawl_waiting_ = false;              // claim() found nothing, or no room: wake it on a reply
-  int claims_out_ = 0;                      // claims sent, not answered
-  std::int64_t total_ = 1;  // queued + leased + delayed + readers, at the last claim
+  bool io_parked_ = true;       // the I/O thread waits with nothing under way: posts must kick it
+  bool kicked_ = false;         // a kick is on its way
+  bool crawl_waiting_ = false;  // claim() found nothing, or no room: wake it on a reply
+  int claims_out_ = 0;          // claims sent, not answered
+  std::int64_t total_ = 1;      // queued + leased + delayed + readers, at the last claim
   bool total_fresh_ = false;
   std::optional<std::int64_t> next_due_ms_;
   bool last_claim_empty_ = false;
