@@ -221,6 +221,9 @@ CrawlSummary run_crawl(const CrawlConfig& config) {
                    config.state_path, left);
     }
   }
+  if (durable.redis && interrupt.raised()) {
+    spdlog::info("the crawl in Redis keeps what is queued; the same command resumes it");
+  }
   if (links_file) close_checked(std::move(links_file), "links file");
 
   summary.mode = mode_name(config.mode);
