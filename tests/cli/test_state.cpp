@@ -21,60 +21,23 @@
 #include <vector>
 
 #include "fixtures/server/fixture_server.hpp"
+#include "tests/support/files.hpp"
 #include "tests/support/process.hpp"
 
 using acrawl::fixtures::FixtureServer;
 using acrawl::fixtures::ServerOptions;
 using acrawl::fixtures::ServerStats;
 using acrawl::test::Child;
+using acrawl::test::lines_of;
 using acrawl::test::ProcessResult;
+using acrawl::test::read_file;
 using acrawl::test::run_process;
+using acrawl::test::sorted_lines;
+using acrawl::test::TempDir;
+using acrawl::test::write_file;
 using namespace std::chrono_literals;
 
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/acrawl-state-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-std::vector<std::string> sorted_lines(const std::string& text) {
-  std::vector<std::string> lines = lines_of(text);
-  std::sort(lines.begin(), lines.end());
-  return lines;
-}
 
 ProcessResult run_acrawl(const std::vector<std::string>& args, const std::string& stdin_data = {}) {
   return run_process(ACRAWL_BIN, args, stdin_data, std::chrono::seconds(120));
