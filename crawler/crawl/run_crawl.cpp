@@ -151,6 +151,9 @@ CrawlSummary run_crawl(const CrawlConfig& config) {
         "a site can pose as it");
   }
   check_fetch_options(config);
+  if (!config.crawl_id.empty() && !is_redis_url(config.state_path)) {
+    spdlog::warn("--crawl-id names a crawl in Redis: it has no effect without --state redis://");
+  }
   Durable durable(config);
   UrlSource source(config.inputs);
   FilePtr file(nullptr, &std::fclose);

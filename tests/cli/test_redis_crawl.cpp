@@ -189,6 +189,9 @@ TEST_CASE("redis: a worker with other options is refused; Redis unreachable is e
   ProcessResult bad = run_acrawl({seed, "--state", "redis://127.0.0.1:99999"});
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("bad port") != std::string::npos);
+  ProcessResult stray = run_acrawl({seed, "--crawl-id", "x", "--no-progress"});
+  CHECK(stray.exit_code == 0);
+  CHECK(stray.err.find("--crawl-id names a crawl in Redis") != std::string::npos);
   ProcessResult no_id = run_acrawl({"export", "redis://127.0.0.1:1"});
   CHECK(no_id.exit_code == 2);
   CHECK(no_id.err.find("--crawl-id") != std::string::npos);
