@@ -39,6 +39,16 @@ class RedisError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A command's arguments as command() takes them. Build them with this outside a coroutine's
+// body, not as a braced list inside it (GCC 12 mishandles those). Throws only std::bad_alloc.
+template <class... Args>
+std::vector<std::string> redis_argv(Args... args) {
+  std::vector<std::string> out;
+  out.reserve(sizeof...(args));
+  (out.push_back(std::string(std::move(args))), ...);
+  return out;
+}
+
 class RedisConnection final : public IoWatcher, public TimerNode {
  public:
   // Connects to host:port (an IP address) without blocking the loop. Throws RedisError when the

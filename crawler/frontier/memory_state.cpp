@@ -5,10 +5,7 @@
 
 namespace acrawl::crawler {
 
-namespace {
-
-// The path and query of an absolute URL in normalized form (robots rules match on them).
-std::string_view path_and_query(std::string_view url) {
+std::string_view path_and_query(std::string_view url) noexcept {
   auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return "/";
   auto slash = url.find('/', scheme_end + 3);
@@ -16,8 +13,6 @@ std::string_view path_and_query(std::string_view url) {
   std::string_view rest = url.substr(slash);
   return rest.substr(0, rest.find('#'));
 }
-
-}  // namespace
 
 std::chrono::milliseconds clamped_delay(double seconds, double max_seconds) noexcept {
   if (!(seconds > 0)) return std::chrono::milliseconds(0);  // NaN too

@@ -17,6 +17,7 @@
 #include <memory>
 #include <queue>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -124,5 +125,8 @@ inline constexpr double kMaxRetryAfterSeconds = 3600;
 // A delay in seconds from the web (Crawl-delay, Retry-After) as milliseconds, clamped to
 // [0, max_seconds] before converting; NaN counts as 0. Never throws.
 std::chrono::milliseconds clamped_delay(double seconds, double max_seconds) noexcept;
+
+// The path and query of an absolute URL in normalized form (robots.txt rules match on them).
+std::string_view path_and_query(std::string_view url) noexcept;
 
 }  // namespace acrawl::crawler

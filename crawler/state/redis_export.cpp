@@ -14,13 +14,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-template <class... Args>
-std::vector<std::string> argv_of(Args... args) {
-  std::vector<std::string> out;
-  (out.push_back(std::string(std::move(args))), ...);
-  return out;
-}
-
 rt::Task<std::int64_t> export_all(RedisTarget target, std::string crawl_id, OutputFormat format,
                                   std::FILE* out) {
   std::unique_ptr<rt::RedisConnection> redis;
@@ -30,9 +23,10 @@ rt::Task<std::int64_t> export_all(RedisTarget target, std::string crawl_id, Outp
     throw StateError("cannot reach Redis at " + target.host + ":" + std::to_string(target.port) +
                      ": " + e.what());
   }
-  if (target.db != 0) co_await redis->command(argv_of("SELECT", std::to_string(target.db)));
+  if (target.db != 0) co_await redis->command(rt::redis_argv("SELECT", std::to_string(target.db)));
   const std::string prefix = redis_prefix(crawl_id);
-  rt::RedisReply links = co_await redis->command(argv_of("HGET", prefix + "meta", "--links"));
+  rt::RedisReply links =
+      co_await redis->command(rt::redis_argv("HGET", prefix + "meta", "--links"));
   if (links.type == rt::RedisReply::Type::nil) {
     throw StateError("no crawl '" + crawl_id + "' in Redis at " + target.host + ":" +
                      std::to_string(target.port));
@@ -41,8 +35,8 @@ rt::Task<std::int64_t> export_all(RedisTarget target, std::string crawl_id, Outp
   std::int64_t n = 0;
   std::string from = "-";
   for (;;) {
-    rt::RedisReply page =
-        co_await redis->command(argv_of("XRANGE", prefix + "records", from, "+", "COUNT", "1000"));
+    rt::RedisReply page = co_await redis->command(
+        rt::redis_argv("XRANGE", prefix + "records", from, "+", "COUNT", "1000"));
     if (page.is_error()) throw StateError("redis: XRANGE: " + page.str);
     if (page.elements.empty()) break;
     for (const rt::RedisReply& entry : page.elements) {

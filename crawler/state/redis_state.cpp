@@ -45,23 +45,6 @@ std::int64_t redis_fp(std::string_view key) noexcept {
   return static_cast<std::int64_t>(fingerprint(key) >> 1);
 }
 
-std::string path_of(const std::string& url) {
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return "/";
-  const auto slash = url.find('/', scheme_end + 3);
-  if (slash == std::string::npos) return "/";
-  return url.substr(slash, url.find('#', slash) - slash);
-}
-
-// A command's arguments, built outside the calling coroutine (GCC 12 mishandles braced lists
-// in coroutine bodies).
-template <class... Args>
-std::vector<std::string> argv_of(Args... args) {
-  std::vector<std::string> out;
-  (out.push_back(std::string(std::move(args))), ...);
-  return out;
-}
-
 rt::Task<void> wait_event(rt::Event& e) {
   co_await e.wait();
 }
@@ -292,7 +275,7 @@ bool RedisState::rules_allow(const std::string& origin, const std::string& rules
     it = rules_.insert_or_assign(origin, std::make_pair(rules, RobotsRules::deserialize(rules)))
              .first;
   }
-  return it->second.second.allowed(path_of(url));
+  return it->second.second.allowed(path_and_query(url));
 }
 
 Claim RedisState::claim(SteadyClock::time_point now, std::size_t max) {
@@ -520,7 +503,7 @@ rt::Task<void> RedisState::connect_link(bool first) {
   }
   if (redis_.target.db != 0) {
     rt::RedisReply r =
-        co_await link.conn->command(argv_of("SELECT", std::to_string(redis_.target.db)));
+        co_await link.conn->command(rt::redis_argv("SELECT", std::to_string(redis_.target.db)));
     if (r.is_error())
       throw StateError("redis: SELECT " + std::to_string(redis_.target.db) + ": " + r.str);
   }
@@ -529,14 +512,14 @@ rt::Task<void> RedisState::connect_link(bool first) {
   co_await link.frontier->load();
   const std::string meta = prefix + "meta";
   if (!first) {
-    rt::RedisReply r = co_await link.conn->command(argv_of("EXISTS", meta));
+    rt::RedisReply r = co_await link.conn->command(rt::redis_argv("EXISTS", meta));
     if (r.integer == 0) {
       throw StateError("redis lost crawl '" + redis_.crawl_id +
                        "' (its keys are gone: a restart without persistence, a flush or an "
                        "eviction); the records kept before are gone too: start it afresh");
     }
   } else {
-    std::vector<std::string> argv = argv_of("EVAL", kDefine, "1", meta);
+    std::vector<std::string> argv = rt::redis_argv("EVAL", kDefine, "1", meta);
     for (const auto& [name, value] : redis_.definition) {
       argv.push_back(name);
       argv.push_back(value);
@@ -557,7 +540,7 @@ rt::Task<void> RedisState::connect_link(bool first) {
     }
   }
   if (reading_) {
-    co_await link.conn->command(argv_of(
+    co_await link.conn->command(rt::redis_argv(
         "ZADD", prefix + "reading", std::to_string(wall_now_ms() + redis_.lease.count()), worker_));
   }
 }
@@ -608,7 +591,7 @@ rt::Task<void> RedisState::execute(Op op) {
         break;
       case Op::reading: {
         const std::string key = f.prefix() + "reading";
-        co_await link.conn->command(argv_of("ZREM", key, worker_));
+        co_await link.conn->command(rt::redis_argv("ZREM", key, worker_));
         break;
       }
     }
@@ -651,8 +634,8 @@ rt::Task<void> RedisState::renew_leases() {
   const std::int64_t until = now + redis_.lease.count();
   if (!leases.empty()) co_await link.frontier->renew(now, until, std::move(leases));
   if (reading) {
-    co_await link.conn->command(
-        argv_of("ZADD", link.frontier->prefix() + "reading", std::to_string(until), worker_));
+    co_await link.conn->command(rt::redis_argv("ZADD", link.frontier->prefix() + "reading",
+                                               std::to_string(until), worker_));
   }
 }
 

@@ -15,10 +15,12 @@
 
 #include "fixtures/server/fixture_server.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/request_starts.hpp"
 
 using acrawl::fixtures::FixtureServer;
 using acrawl::fixtures::LoggedRequest;
 using acrawl::fixtures::ServerOptions;
+using acrawl::test::request_starts;
 using acrawl::test::run_process;
 using namespace std::chrono_literals;
 
@@ -50,16 +52,6 @@ std::vector<std::string> requested(const FixtureServer& server, const std::strin
   for (const LoggedRequest& r : server.request_log()) {
     if (r.target.starts_with(prefix)) out.push_back(r.target);
   }
-  return out;
-}
-
-std::vector<std::chrono::steady_clock::time_point> starts(const FixtureServer& server,
-                                                          const std::string& prefix) {
-  std::vector<std::chrono::steady_clock::time_point> out;
-  for (const LoggedRequest& r : server.request_log()) {
-    if (r.target.starts_with(prefix)) out.push_back(r.started);
-  }
-  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -240,7 +232,7 @@ TEST_CASE("politeness: Crawl-delay and --delay space request starts at the serve
   const std::string b = server.base_url();
   auto res = crawl({b + "/site/", "--depth", "1", "--max-pages", "6", "-c", "20"});
   CHECK(records(res.out).size() == 6);
-  auto t = starts(server, "/site/");
+  auto t = request_starts(server, "/site/");
   REQUIRE(t.size() == 6);
   // The client starts each request on time; arrival at the server may shift (a slow connect
   // delays one arrival, bringing it closer to the next): a wide margin, still far from the
@@ -256,7 +248,7 @@ TEST_CASE("politeness: Crawl-delay and --delay space request starts at the serve
     std::vector<std::string> with_mode = args;
     with_mode.insert(with_mode.end(), {"--mode", mode});
     CHECK(records(crawl(with_mode).out).size() == 6);
-    auto s = starts(server, "/site/");
+    auto s = request_starts(server, "/site/");
     REQUIRE(s.size() == 6);
     for (std::size_t i = 1; i < s.size(); ++i) CHECK(s[i] - s[i - 1] >= 100ms);
   }

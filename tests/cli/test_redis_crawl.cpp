@@ -17,9 +17,9 @@
 #include "tests/support/files.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/redis_server.hpp"
+#include "tests/support/request_starts.hpp"
 
 using acrawl::fixtures::FixtureServer;
-using acrawl::fixtures::LoggedRequest;
 using acrawl::fixtures::ServerOptions;
 using acrawl::fixtures::ServerStats;
 using acrawl::test::Child;
@@ -27,6 +27,7 @@ using acrawl::test::lines_of;
 using acrawl::test::ProcessResult;
 using acrawl::test::read_file;
 using acrawl::test::RedisServer;
+using acrawl::test::request_starts;
 using acrawl::test::run_process;
 using acrawl::test::sorted_lines;
 using acrawl::test::TempDir;
@@ -49,17 +50,6 @@ std::vector<std::string> exported(const RedisServer& redis, const std::string& i
   INFO(r.err);
   CHECK(r.exit_code == 0);
   return sorted_lines(r.out);
-}
-
-// Request starts at the server whose target begins with prefix, in order.
-std::vector<std::chrono::steady_clock::time_point> starts(const FixtureServer& server,
-                                                          const std::string& prefix) {
-  std::vector<std::chrono::steady_clock::time_point> out;
-  for (const LoggedRequest& r : server.request_log()) {
-    if (r.target.starts_with(prefix)) out.push_back(r.started);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
 }
 
 }  // namespace
@@ -137,7 +127,7 @@ TEST_CASE("redis: --delay and --per-host hold across workers, at the server") {
     for (auto& w : workers) CHECK(w->wait(60s) == 0);
     std::vector<std::string> records = exported(redis, "spaced");
     CHECK(records.size() == 8);  // each line once, whichever worker fetched it
-    auto t = starts(server, "/site/");
+    auto t = request_starts(server, "/site/");
     REQUIRE(t.size() == 8);
     // Spaced as one crawler would space them (a wide margin, far from the ~0 ms of three
     // workers each keeping their own delay).
