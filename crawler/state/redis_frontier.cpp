@@ -74,23 +74,26 @@ rt::Task<std::int64_t> RedisFrontier::seed(std::int64_t now_ms, std::size_t max_
   co_return as_int(co_await run(kSeed, std::move(args)));
 }
 
-rt::Task<RedisClaim> RedisFrontier::claim(
-    std::int64_t now_ms, std::size_t n, std::size_t per_host, std::int64_t lease_ms,
-    std::string worker, std::string lease_prefix, bool robots, std::int64_t delay_ms,
-    std::size_t ahead, std::vector<std::pair<std::string, std::int64_t>> releases) {
-  std::vector<std::string> args{std::to_string(now_ms),
-                                std::to_string(n),
-                                std::to_string(per_host),
-                                std::to_string(lease_ms),
-                                worker,
-                                lease_prefix,
-                                robots ? "1" : "0",
-                                std::to_string(delay_ms),
-                                std::to_string(ahead),
-                                std::to_string(releases.size())};
-  for (auto& [lease, retry_after] : releases) {
-    args.push_back(std::move(lease));
-    args.push_back(std::to_string(retry_after));
+rt::Task<RedisClaim> RedisFrontier::claim(RedisClaimRequest q) {
+  std::vector<std::string> args{std::to_string(q.now_ms),
+                                std::to_string(q.n),
+                                std::to_string(q.per_host),
+                                std::to_string(q.lease_ms),
+                                q.worker,
+                                q.lease_prefix,
+                                q.robots ? "1" : "0",
+                                std::to_string(q.delay_ms),
+                                std::to_string(q.ahead),
+                                std::to_string(q.releases.size())};
+  for (RedisRelease& r : q.releases) {
+    args.push_back(std::move(r.lease));
+    args.push_back(std::to_string(r.retry_after_ms));
+    args.push_back(std::move(r.hand_over));
+  }
+  args.push_back(std::to_string(q.refills.size()));
+  for (auto& [host, count] : q.refills) {
+    args.push_back(std::move(host));
+    args.push_back(std::to_string(count));
   }
   rt::RedisReply r = co_await run(kClaim, std::move(args));
   RedisClaim c;
@@ -103,15 +106,18 @@ rt::Task<RedisClaim> RedisFrontier::claim(
   c.delayed = as_int(e[2]);
   c.readers = as_int(e[3]);
   if (!e[4].str.empty()) c.next_due_ms = as_int(e[4]);
-  for (std::size_t i = 5; i + 2 < e.size(); i += 3) {
-    c.items.push_back(RedisClaim::Leased{e[i].str, e[i + 1].str, e[i + 2].str});
+  for (std::size_t i = 5; i + 3 < e.size(); i += 4) {
+    c.items.push_back(
+        RedisClaim::Leased{e[i].str, e[i + 1].str, e[i + 2].str, e[i + 3].str == "1"});
   }
   co_return c;
 }
 
 rt::Task<bool> RedisFrontier::release(std::string lease, std::int64_t now_ms,
-                                      std::int64_t retry_after_ms) {
-  std::vector<std::string> args{lease, std::to_string(now_ms), std::to_string(retry_after_ms)};
+                                      std::int64_t retry_after_ms, std::string hand_over,
+                                      std::size_t per_host) {
+  std::vector<std::string> args{lease, std::to_string(now_ms), std::to_string(retry_after_ms),
+                                hand_over, std::to_string(per_host)};
   co_return as_int(co_await run(kRelease, std::move(args))) == 1;
 }
 

@@ -28,6 +28,7 @@ struct RedisClaim {
     std::string lease;  // the lease id (complete, release, retry, renew name it)
     std::string item;
     std::string rules;  // the origin's robots.txt rules, serialized ("" for none)
+    bool slot = true;   // holds one of its host's slots; else it starts in a hand-over only
   };
   std::vector<Leased> items;
   std::int64_t queued = 0;                  // in every host's queue
@@ -35,6 +36,29 @@ struct RedisClaim {
   std::int64_t delayed = 0;                 // retries waiting for their time
   std::int64_t readers = 0;                 // workers still reading their input
   std::optional<std::int64_t> next_due_ms;  // the earliest time something may start
+};
+
+// A transfer that ended, given back with a claim: its lease, the Retry-After pause of its host,
+// and the slotless lease that takes its slot ("" for none).
+struct RedisRelease {
+  std::string lease;
+  std::int64_t retry_after_ms = 0;
+  std::string hand_over;
+};
+
+// What a claim asks for (redis_scripts.hpp, kClaim).
+struct RedisClaimRequest {
+  std::int64_t now_ms = 0;
+  std::size_t n = 0;
+  std::size_t per_host = 0;
+  std::int64_t lease_ms = 0;
+  std::string worker;
+  std::string lease_prefix;
+  bool robots = false;
+  std::int64_t delay_ms = 0;
+  std::size_t ahead = 0;
+  std::vector<RedisRelease> releases;
+  std::vector<std::pair<std::string, std::size_t>> refills;  // host, slotless items wanted
 };
 
 class RedisFrontier {
@@ -47,11 +71,9 @@ class RedisFrontier {
 
   rt::Task<std::int64_t> seed(std::int64_t now_ms, std::size_t max_pages, bool is_seed,
                               std::vector<RedisUrl> urls);
-  rt::Task<RedisClaim> claim(std::int64_t now_ms, std::size_t n, std::size_t per_host,
-                             std::int64_t lease_ms, std::string worker, std::string lease_prefix,
-                             bool robots, std::int64_t delay_ms, std::size_t ahead = 0,
-                             std::vector<std::pair<std::string, std::int64_t>> releases = {});
-  rt::Task<bool> release(std::string lease, std::int64_t now_ms, std::int64_t retry_after_ms);
+  rt::Task<RedisClaim> claim(RedisClaimRequest request);
+  rt::Task<bool> release(std::string lease, std::int64_t now_ms, std::int64_t retry_after_ms,
+                         std::string hand_over = {}, std::size_t per_host = 0);
   rt::Task<bool> retry(std::string lease, std::int64_t now_ms, std::int64_t not_before_ms,
                        std::string item);
   // fields: the record as field/value pairs (the stream entry).

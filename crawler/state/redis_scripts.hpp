@@ -16,14 +16,18 @@ extern const char* const kSeed;
 
 // ARGV: now_ms, n, per_host (0: none), lease_ms, worker, lease id prefix, robots (1/0),
 // delay_ms (--delay; robots.txt's Crawl-delay when larger), ahead (more items past n, from
-// hosts without a delay only), r, then r (lease id, retry_after_ms) pairs released first.
+// hosts without a delay only), r, then r (lease id, retry_after_ms, hand-over lease id or "")
+// triples released first, f, then f (host, count) pairs to lease slotless items of.
 // Leases up to n items of due hosts (and the robots.txt of an origin whose rules are unknown,
-// once for all workers). Returns {queued, leased, delayed, readers, next_due_ms, then
-// (lease id, item, rules or "") per item}.
+// once for all workers), each holding one of its host's per_host slots, then slotless items of
+// the hosts named: a worker starts one in the slot of a transfer of its own that ended, and
+// says so with the hand-over lease id. Returns {queued, leased, delayed, readers, next_due_ms,
+// then (lease id, item, rules or "", "1" holding a slot or "0") per item}.
 extern const char* const kClaim;
 
-// ARGV: lease id, now_ms, retry_after_ms. The transfer ended: the host may take another
-// request (not before now + retry_after). The lease stays until complete or retry.
+// ARGV: lease id, now_ms, retry_after_ms, hand-over lease id or "", per_host. The transfer
+// ended: the host may take another request (not before now + retry_after), or the slotless
+// lease named takes its slot. The lease stays until complete or retry.
 extern const char* const kRelease;
 
 // ARGV: lease id, now_ms, not_before_ms, item (its attempt advanced). Back to its host's queue

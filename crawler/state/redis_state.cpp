@@ -109,11 +109,12 @@ struct RedisState::Op {
   std::vector<RedisUrl> urls;  // seed, complete
   bool flag = false;           // seed: input URLs; reading: on
   std::string lease;
-  std::string text;    // retry: the item; robots: the rules
+  std::string text;    // retry: the item; robots: the rules; release: the hand-over lease
   std::int64_t n = 0;  // claim: items; release: retry-after; retry: not before; robots: delay;
                        // note: the line's fingerprint
   RedisFields fields;  // note, complete
-  std::vector<std::pair<std::string, std::int64_t>> releases;  // claim: given back first
+  std::vector<RedisRelease> releases;                        // claim: given back first
+  std::vector<std::pair<std::string, std::size_t>> refills;  // claim: slotless items wanted
 };
 
 struct RedisState::Link {
@@ -296,6 +297,10 @@ Claim RedisState::claim(SteadyClock::time_point now, std::size_t max) {
       if (due) wait_ms = std::clamp<std::int64_t>(*due - wall_ms(now), 1, wait_ms);
       claim_not_before_ = std::max(claim_not_before_, now + std::chrono::milliseconds(wait_ms));
     }
+    while (taken.size() < max && !promoted_.empty()) {
+      taken.push_back(std::move(promoted_.front()));
+      promoted_.pop_front();
+    }
     while (taken.size() < max && !buffer_.empty()) {
       taken.push_back(std::move(buffer_.front()));
       buffer_.pop_front();
@@ -312,6 +317,7 @@ Claim RedisState::claim(SteadyClock::time_point now, std::size_t max) {
       c.n = static_cast<std::int64_t>(wanted);
       c.text = std::to_string(kAhead > buffer_.size() ? kAhead - buffer_.size() : 0);
       c.releases.swap(releases_);
+      c.refills = refills_locked();
       c.seq = ++last_seq_;
       ++claims_out_;
       changed_since_claim_ = false;
@@ -321,11 +327,12 @@ Claim RedisState::claim(SteadyClock::time_point now, std::size_t max) {
     }
   }
   if (!ask && !releases_.empty() && claims_out_now == 0) {
-    for (auto& [lease, pause] : releases_) {
+    for (RedisRelease& r : releases_) {
       Op op;
       op.kind = Op::release;
-      op.lease = std::move(lease);
-      op.n = pause;
+      op.lease = std::move(r.lease);
+      op.n = r.retry_after_ms;
+      op.text = std::move(r.hand_over);
       post(std::move(op));
     }
     releases_.clear();
@@ -333,13 +340,15 @@ Claim RedisState::claim(SteadyClock::time_point now, std::size_t max) {
   for (RedisClaim::Leased& l : taken) {
     CrawlItem item = decode_item(l.item);
     item.id = next_id_++;
-    held_.emplace(item.id, Held{std::move(l.lease)});
+    ++running_[item.host];
+    held_.emplace(item.id, Held{std::move(l.lease), item.host});
     if (!item.robots_txt && options_.robots && !rules_allow(item.origin, l.rules, item.url)) {
       out.disallowed.push_back(std::move(item));
     } else {
       out.fetches.push_back(std::move(item));
     }
   }
+  return_idle_spares(now);
   if (out.fetches.empty()) {
     std::lock_guard lock(mutex_);
     crawl_waiting_ = true;
@@ -353,24 +362,94 @@ Claim RedisState::claim(SteadyClock::time_point now, std::size_t max) {
 void RedisState::release(const CrawlItem& item, SteadyClock::time_point,
                          std::optional<std::chrono::milliseconds> retry_after) {
   auto it = held_.find(item.id);
-  if (it == held_.end()) return;
+  if (it == held_.end() || it->second.released) return;
+  Held& held = it->second;
+  held.released = true;
+  ended(held);
   changed_since_claim_ = true;
   if (!retry_after) {
     // Goes with the next claim (one script for both). Late or dropped it is harmless: the
-    // item's completion, retry or robots.txt rules give its host's slot back too.
-    releases_.emplace_back(it->second.lease, 0);
+    // item's completion, retry or robots.txt rules give its host's slot back too. An item of
+    // the same host leased ahead without a slot starts at once in this one's.
+    RedisRelease r{held.lease, 0, {}};
+    std::lock_guard lock(mutex_);
+    if (auto s = spare_.find(held.host); s != spare_.end()) {
+      r.hand_over = s->second.front().lease;
+      promoted_.push_back(std::move(s->second.front()));
+      s->second.pop_front();
+      --spare_count_;
+      if (s->second.empty()) spare_.erase(s);
+    }
+    releases_.push_back(std::move(r));
     return;
   }
   Op op;  // a pause to set: at once
   op.kind = Op::release;
-  op.lease = it->second.lease;
+  op.lease = held.lease;
   op.n = retry_after->count();
   post(std::move(op));
+}
+
+void RedisState::ended(const Held& held) {
+  if (!held.slot) return;
+  auto r = running_.find(held.host);
+  if (r != running_.end() && --r->second == 0) running_.erase(r);
+}
+
+// Slotless items wait for a transfer of this worker to their host to end; with none left under
+// way (nor one about to start in a handed-over slot) they would wait forever: back to Redis.
+void RedisState::return_idle_spares(SteadyClock::time_point now) {
+  std::vector<RedisClaim::Leased> back;
+  {
+    std::lock_guard lock(mutex_);
+    if (spare_count_ == 0) return;
+    for (auto it = spare_.begin(); it != spare_.end();) {
+      const std::string& host = it->first;
+      const bool starting = std::any_of(promoted_.begin(), promoted_.end(), [&](const auto& l) {
+        return l.item.size() > host.size() && l.item.ends_with("\t" + host);
+      });
+      if (running_.contains(host) || starting) {
+        ++it;
+        continue;
+      }
+      for (auto& l : it->second) {
+        leases_.erase(l.lease);
+        back.push_back(std::move(l));
+      }
+      spare_count_ -= it->second.size();
+      it = spare_.erase(it);
+    }
+  }
+  for (RedisClaim::Leased& l : back) {
+    Op op;
+    op.kind = Op::retry;
+    op.lease = std::move(l.lease);
+    op.n = wall_ms(now);
+    op.text = std::move(l.item);
+    post(std::move(op));
+  }
+  if (!back.empty()) changed_since_claim_ = true;
+}
+
+std::vector<std::pair<std::string, std::size_t>> RedisState::refills_locked() const {
+  std::vector<std::pair<std::string, std::size_t>> out;
+  if (options_.per_host == 0 || options_.delay.count() > 0) return out;  // no cap, or spacing
+  std::size_t budget = kAhead > spare_count_ ? kAhead - spare_count_ : 0;
+  for (const auto& [host, running] : running_) {
+    const auto s = spare_.find(host);
+    const std::size_t have = s == spare_.end() ? 0 : s->second.size();
+    if (running <= have || budget == 0) continue;
+    const std::size_t want = std::min(running - have, budget);
+    out.emplace_back(host, want);
+    budget -= want;
+  }
+  return out;
 }
 
 void RedisState::retry(CrawlItem item, SteadyClock::time_point at) {
   auto it = held_.find(item.id);
   if (it == held_.end()) return;
+  if (!it->second.released) ended(it->second);
   Op op;
   op.kind = Op::retry;
   op.lease = std::move(it->second.lease);
@@ -389,6 +468,7 @@ void RedisState::robots_known(const CrawlItem& robots_item, RobotsRules rules,
                               SteadyClock::time_point) {
   auto it = held_.find(robots_item.id);
   if (it == held_.end()) return;
+  if (!it->second.released) ended(it->second);
   Op op;
   op.kind = Op::robots;
   op.lease = std::move(it->second.lease);
@@ -409,6 +489,7 @@ void RedisState::complete(const CrawlItem& item, const PageRecord& record,
                           std::vector<Candidate> links) {
   auto it = held_.find(item.id);
   if (it == held_.end()) return;
+  if (!it->second.released) ended(it->second);
   Op op;
   op.kind = Op::complete;
   op.lease = std::move(it->second.lease);
@@ -439,6 +520,13 @@ std::vector<CrawlItem> RedisState::drain() {
   {
     std::lock_guard lock(mutex_);
     buffered.swap(buffer_);
+    for (auto& l : promoted_) buffered.push_back(std::move(l));
+    promoted_.clear();
+    for (auto& [host, spare] : spare_) {
+      for (auto& l : spare) buffered.push_back(std::move(l));
+    }
+    spare_.clear();
+    spare_count_ = 0;
     for (const auto& l : buffered) leases_.erase(l.lease);
   }
   const std::int64_t now = wall_now_ms();
@@ -460,12 +548,12 @@ std::size_t RedisState::queued() const noexcept {
                                 ? static_cast<std::size_t>(std::max<std::int64_t>(
                                       0, total_ - static_cast<std::int64_t>(leases_.size())))
                                 : 1;
-  return buffer_.size() + unanswered_ + total + releases_.size();
+  return buffer_.size() + spare_count_ + promoted_.size() + unanswered_ + total + releases_.size();
 }
 
 std::size_t RedisState::backlog() const noexcept {
   std::lock_guard lock(mutex_);
-  return buffer_.size() + unanswered_;
+  return buffer_.size() + spare_count_ + promoted_.size() + unanswered_;
 }
 
 void RedisState::input_ended() {
@@ -559,24 +647,41 @@ rt::Task<void> RedisState::execute(Op op) {
         break;
       case Op::claim: {
         const std::string prefix = worker_ + ":" + std::to_string(++lease_counter_) + ":";
-        RedisClaim c = co_await f.claim(
-            now, static_cast<std::size_t>(op.n), options_.per_host, redis_.lease.count(), worker_,
-            prefix, options_.robots, options_.delay.count(),
-            static_cast<std::size_t>(op.text.empty() ? 0 : std::stoul(op.text)));
+        RedisClaimRequest q;
+        q.now_ms = now;
+        q.n = static_cast<std::size_t>(op.n);
+        q.per_host = options_.per_host;
+        q.lease_ms = redis_.lease.count();
+        q.worker = worker_;
+        q.lease_prefix = prefix;
+        q.robots = options_.robots;
+        q.delay_ms = options_.delay.count();
+        q.ahead = static_cast<std::size_t>(op.text.empty() ? 0 : std::stoul(op.text));
+        q.releases = op.releases;  // kept: sent again after a lost connection
+        q.refills = op.refills;
+        RedisClaim c = co_await f.claim(std::move(q));
         std::lock_guard lock(mutex_);
+        bool startable = false;
         for (RedisClaim::Leased& l : c.items) {
           leases_.insert(l.lease);
-          buffer_.push_back(std::move(l));
+          if (l.slot) {
+            startable = true;
+            buffer_.push_back(std::move(l));
+          } else {
+            const auto tab = l.item.rfind('\t');
+            spare_[l.item.substr(tab == std::string::npos ? 0 : tab + 1)].push_back(std::move(l));
+            ++spare_count_;
+          }
         }
         total_ = c.queued + c.leased + c.delayed + c.readers;
         total_fresh_ = op.seq == last_seq_;
         next_due_ms_ = c.next_due_ms;
         if (claims_out_ > 0) --claims_out_;
-        last_claim_empty_ = c.items.empty();
+        last_claim_empty_ = !startable;
         break;
       }
       case Op::release:
-        co_await f.release(op.lease, now, op.n);
+        co_await f.release(op.lease, now, op.n, op.text, options_.per_host);
         break;
       case Op::retry:
         co_await f.retry(op.lease, now, op.n, op.text);

@@ -104,6 +104,9 @@ class RedisState final : public CrawlState {
   struct Op;
   struct Held {
     std::string lease;
+    std::string host;
+    bool slot = true;       // holds one of its host's --per-host slots
+    bool released = false;  // its transfer ended
   };
   struct Link;  // the I/O thread's connection and its frontier
 
@@ -118,6 +121,10 @@ class RedisState final : public CrawlState {
   rt::Task<void> renew_leases();
   void answered(std::size_t n, bool claim_reply);
   bool rules_allow(const std::string& origin, const std::string& rules, const std::string& url);
+  std::vector<std::pair<std::string, std::size_t>> refills_locked() const;
+  void ended(const Held& held);
+  void return_idle_spares(
+      SteadyClock::time_point now);  // a transfer ended: its host's slot is no longer running
 
   const FrontierOptions options_;
   const RedisStateOptions redis_;
@@ -130,8 +137,9 @@ class RedisState final : public CrawlState {
   std::unordered_map<std::string, std::pair<std::string, RobotsRules>> rules_;  // by origin
   SteadyClock::time_point claim_not_before_{};
   bool changed_since_claim_ = false;
-  std::vector<std::pair<std::string, std::int64_t>>
-      releases_;  // for the next claim  // a change posted after the last claim: ask at once
+  std::vector<RedisRelease> releases_;  // transfers that ended, for the next claim
+  std::unordered_map<std::string, std::size_t> running_;  // slot-holding transfers, by host
+  std::deque<RedisClaim::Leased> promoted_;  // slotless items handed a slot, not handed out
 
   // I/O thread only.
   std::unique_ptr<Link> link_;
@@ -143,7 +151,11 @@ class RedisState final : public CrawlState {
   std::deque<Op> ops_;               // posted, not sent yet
   std::size_t unanswered_ = 0;       // posted, no reply yet (sent or not)
   std::uint64_t last_seq_ = 0;
-  std::deque<RedisClaim::Leased> buffer_;   // leased ahead, not handed out
+  std::deque<RedisClaim::Leased> buffer_;  // leased ahead with a slot, not handed out
+  // Leased ahead without a slot, by host: one starts when a transfer of this worker to its host
+  // ends, in that transfer's slot (no round trip to Redis for a host at its --per-host cap).
+  std::unordered_map<std::string, std::deque<RedisClaim::Leased>> spare_;
+  std::size_t spare_count_ = 0;
   std::unordered_set<std::string> leases_;  // every lease held (buffer and handed out)
   bool io_parked_ = true;       // the I/O thread waits with nothing under way: posts must kick it
   bool kicked_ = false;         // a kick is on its way

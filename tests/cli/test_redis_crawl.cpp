@@ -64,9 +64,11 @@ TEST_CASE("redis: three workers share one crawl; one killed with SIGKILL, nothin
   REQUIRE(expected.size() > 1400);
 
   TempDir dir;
-  const std::vector<std::string> args = {seed,   "--depth", "50",        "-c",
-                                         "4",    "--state", redis.url(), "--crawl-id",
-                                         "kill", "--lease", "1",         "--no-progress"};
+  // --per-host 12: room for every worker's 4 transfers (a worker keeps the host's slots it
+  // holds while it has pages of the host to start in them).
+  const std::vector<std::string> args = {
+      seed,      "--depth",   "50",         "-c",   "4",       "--per-host", "12",
+      "--state", redis.url(), "--crawl-id", "kill", "--lease", "1",          "--no-progress"};
   server.reset_stats();
   std::vector<std::unique_ptr<Child>> workers;
   for (int i = 0; i < 3; ++i) {
@@ -108,6 +110,26 @@ TEST_CASE("redis: three workers share one crawl; one killed with SIGKILL, nothin
   ProcessResult late = run_acrawl(with(args, {"-o", dir / "late.tsv"}));
   CHECK(late.exit_code == 0);
   CHECK(server.stats().requests == 0);
+}
+
+TEST_CASE("redis: a host at its --per-host cap, many pages disallowed: the in-memory records") {
+  // Items leased ahead without a slot start when a transfer to their host ends; a disallowed
+  // page ends without a transfer (test_redis_state.cpp has that case exactly).
+  RedisServer redis;
+  FixtureServer server(
+      ServerOptions{.site_pages = 800, .robots_txt = "User-agent: *\nDisallow: /site/p/1\n"});
+  const std::string seed = server.base_url() + "/site/p/0.html";
+  const std::vector<std::string> common = {seed, "--depth",       "50", "-c", "8", "--per-host",
+                                           "2",  "--no-progress", "-q"};
+  ProcessResult ref = run_acrawl(common);
+  REQUIRE(ref.exit_code == 1);  // the disallowed pages' records are errors
+  const std::vector<std::string> expected = sorted_lines(ref.out);
+  REQUIRE(expected.size() > 700);
+  ProcessResult shared = run_acrawl(with(common, {"--state", redis.url(), "--crawl-id", "capped"}));
+  INFO(shared.err);
+  CHECK(shared.exit_code == 1);
+  CHECK(sorted_lines(shared.out) == expected);
+  CHECK(exported(redis, "capped") == expected);
 }
 
 TEST_CASE("redis: --delay and --per-host hold across workers, at the server") {

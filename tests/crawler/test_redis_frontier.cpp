@@ -13,6 +13,7 @@
 #include "tests/support/redis_server.hpp"
 
 using acrawl::crawler::RedisClaim;
+using acrawl::crawler::RedisClaimRequest;
 using acrawl::crawler::RedisFrontier;
 using acrawl::crawler::RedisUrl;
 using acrawl::rt::Loop;
@@ -67,8 +68,16 @@ Task<Workers> connect(int port) {
 
 Task<RedisClaim> claim(RedisFrontier& f, std::int64_t now, std::size_t n, std::size_t per_host,
                        const std::string& worker, bool robots = false, std::int64_t delay = 0) {
-  return f.claim(now, n, per_host, 10'000, worker, worker + ":" + std::to_string(now) + ":", robots,
-                 delay);
+  RedisClaimRequest q;
+  q.now_ms = now;
+  q.n = n;
+  q.per_host = per_host;
+  q.lease_ms = 10'000;
+  q.worker = worker;
+  q.lease_prefix = worker + ":" + std::to_string(now) + ":";
+  q.robots = robots;
+  q.delay_ms = delay;
+  return f.claim(std::move(q));
 }
 
 void run(const std::function<Task<void>(Workers&)>& body) {
@@ -147,6 +156,44 @@ TEST_CASE("redis frontier: robots.txt is fetched once for all workers; its hosts
     RedisClaim b = co_await claim(*w.b, 1003, 5, 0, "b", true);
     REQUIRE(b.items.size() == 2);
     CHECK(b.items[0].rules == "D/private\n");
+  });
+}
+
+TEST_CASE(
+    "redis frontier: a slotless item takes a finished transfer's slot; the cap holds for "
+    "every worker") {
+  run([](Workers& w) -> Task<void> {
+    co_await w.a->seed(1000, 0, true, urls_of("h", 1, 2, 3, 4, 5, 6));
+    RedisClaim first = co_await claim(*w.a, 1000, 5, 2, "a");
+    REQUIRE(first.items.size() == 2);  // the cap
+    CHECK(first.items[0].slot);
+    RedisClaimRequest q;
+    q.now_ms = 1001;
+    q.n = 5;
+    q.per_host = 2;
+    q.lease_ms = 10'000;
+    q.worker = "a";
+    q.lease_prefix = "a:refill:";
+    q.refills.emplace_back("h", 2);
+    RedisClaim ahead = co_await w.a->claim(q);
+    REQUIRE(ahead.items.size() == 2);
+    CHECK_FALSE(ahead.items[0].slot);
+    CHECK(ahead.queued == 2);
+    // a's first transfer ends and its slotless item starts in its place: b still finds the
+    // host at its cap, before and after a completes the first.
+    CHECK(co_await w.a->release(first.items[0].lease, 1002, 0, ahead.items[0].lease, 2));
+    CHECK((co_await claim(*w.b, 1003, 5, 2, "b")).items.empty());
+    CHECK(co_await w.a->complete(first.items[0].lease, 1004, 0, record("x"), urls_of("h")));
+    CHECK((co_await claim(*w.b, 1005, 5, 2, "b")).items.empty());
+    // The item that took the slot gives it back when it completes: b may start one.
+    CHECK(co_await w.a->complete(ahead.items[0].lease, 1006, 0, record("y"), urls_of("h")));
+    CHECK((co_await claim(*w.b, 1007, 5, 2, "b")).items.size() == 1);
+    // a dies: its leases expire. The second item's slot comes back; its slotless item goes
+    // back to the queue without one. b holds one slot, so one is free.
+    CHECK(co_await w.b->reap(11'002, 100) == 2);
+    RedisClaim after = co_await claim(*w.b, 11'003, 5, 2, "b");
+    CHECK(after.items.size() == 1);
+    CHECK(after.queued == 2);
   });
 }
 
