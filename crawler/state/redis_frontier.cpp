@@ -130,9 +130,10 @@ rt::Task<bool> RedisFrontier::retry(std::string lease, std::int64_t now_ms,
 rt::Task<bool> RedisFrontier::complete(std::string lease, std::int64_t now_ms,
                                        std::size_t max_pages,
                                        std::vector<std::pair<std::string, std::string>> fields,
-                                       std::vector<RedisUrl> links) {
-  std::vector<std::string> args{lease, std::to_string(now_ms), std::to_string(max_pages),
-                                std::to_string(fields.size())};
+                                       std::vector<RedisUrl> links, std::string hand_over,
+                                       std::size_t per_host) {
+  std::vector<std::string> args{lease,     std::to_string(now_ms),   std::to_string(max_pages),
+                                hand_over, std::to_string(per_host), std::to_string(fields.size())};
   for (const auto& [k, v] : fields) {
     args.push_back(k);
     args.push_back(v);

@@ -79,7 +79,8 @@ class RedisFrontier {
   // fields: the record as field/value pairs (the stream entry).
   rt::Task<bool> complete(std::string lease, std::int64_t now_ms, std::size_t max_pages,
                           std::vector<std::pair<std::string, std::string>> fields,
-                          std::vector<RedisUrl> links);
+                          std::vector<RedisUrl> links, std::string hand_over = {},
+                          std::size_t per_host = 0);
   rt::Task<bool> robots(std::string lease, std::int64_t now_ms, std::string rules,
                         std::int64_t delay_ms);
   rt::Task<std::int64_t> renew(std::int64_t now_ms, std::int64_t expiry_ms,

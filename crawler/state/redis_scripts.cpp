@@ -238,10 +238,12 @@ while taken < total and progress do
     local delay = math.max(min_delay, num(hf[1]))
     -- A host with a delay gives one item (its next start moves past now); one without gives
     -- what its cap allows.
-    if not (taken >= n and delay > 0) then
+    -- Items past n hold a slot only where there is no cap (else they would keep the slots
+    -- from other workers while waiting here; slotless ones come through the refills below).
+    if not (taken >= n and (delay > 0 or per_host > 0)) then
       local want = total - taken
       if delay > 0 then want = 1 end
-      if per_host > 0 then want = math.max(1, math.min(want, per_host - num(hf[2]))) end
+      if per_host > 0 then want = math.max(1, math.min(n - taken, want, per_host - num(hf[2]))) end
       local qk = p .. 'q:' .. h
       local items = redis.call('LRANGE', qk, 0, want - 1)
       local got = 0
@@ -354,14 +356,15 @@ return 1
 )lua");
 
 const char* const kComplete = script(R"lua(
-local lid, now, max_pages, k = ARGV[1], num(ARGV[2]), num(ARGV[3]), num(ARGV[4])
+local lid, now, max_pages, k = ARGV[1], num(ARGV[2]), num(ARGV[3]), num(ARGV[6])
 local lk = p .. 'lease:' .. lid
+if ARGV[4] ~= '' then hand_over(lk, now, ARGV[4], num(ARGV[5])) end
 local l = lease_of(lk)
 if not l[1] then return 0 end
 release(lk, l, now, 0, false)
-redis.call('XADD', p .. 'records', '*', unpack(ARGV, 5, 4 + 2 * k))
+redis.call('XADD', p .. 'records', '*', unpack(ARGV, 7, 6 + 2 * k))
 end_lease(lid, lk)
-for i = 5 + 2 * k, #ARGV, 4 do
+for i = 7 + 2 * k, #ARGV, 4 do
   admit(max_pages, '0', ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3])
 end
 return 1

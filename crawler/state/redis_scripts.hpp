@@ -16,8 +16,9 @@ extern const char* const kSeed;
 
 // ARGV: now_ms, n, per_host (0: none), lease_ms, worker, lease id prefix, robots (1/0),
 // delay_ms (--delay; robots.txt's Crawl-delay when larger), ahead (more items past n, from
-// hosts without a delay only), r, then r (lease id, retry_after_ms, hand-over lease id or "")
-// triples released first, f, then f (host, count) pairs to lease slotless items of.
+// hosts with neither a delay nor a cap only), r, then r (lease id, retry_after_ms, hand-over
+// lease id or "") triples released first, f, then f (host, count) pairs to lease slotless
+// items of.
 // Leases up to n items of due hosts (and the robots.txt of an origin whose rules are unknown,
 // once for all workers), each holding one of its host's per_host slots, then slotless items of
 // the hosts named: a worker starts one in the slot of a transfer of its own that ended, and
@@ -34,8 +35,10 @@ extern const char* const kRelease;
 // (at its head) once not_before has passed. Returns 1, or 0 when the lease was lost.
 extern const char* const kRetry;
 
-// ARGV: lease id, now_ms, max_pages, record field count k, k field/value pairs, then
-// (fp, bucket, host, item) per link. Only while the lease is this worker's: the record goes to
+// ARGV: lease id, now_ms, max_pages, hand-over lease id or "" (as for kRelease), per_host,
+// record field count k, k field/value pairs, then (fp, bucket, host, item) per link. The
+// hand-over is made first (even when the lease was lost). Only while the lease is this
+// worker's: the record goes to
 // the records stream, the links are admitted, the lease ends. Returns 1, or 0 when the lease
 // was lost (another worker has the item now: this completion is dropped).
 extern const char* const kComplete;

@@ -33,6 +33,11 @@ constexpr auto kPoll = 100ms;
 constexpr std::size_t kAhead = 64;
 // Claims under way at once at most.
 constexpr int kMaxClaims = 2;
+// After a claim that gave nothing to start (this worker's hosts at their caps), completions are
+// claimed on at most this often: one script for many pages, new hosts found this much later.
+constexpr auto kQuiet = 5ms;
+// Slotless items wanted per transfer under way to their host.
+constexpr std::size_t kSparePerTransfer = 4;
 
 std::int64_t wall_now_ms() noexcept {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -260,7 +265,7 @@ void RedisState::add_input(std::vector<Candidate> seeds, const std::vector<PageR
     note.fields = encode_record(refused[i], redis_.links);
     post(std::move(note));
   }
-  changed_since_claim_ = true;
+  changed_since_claim_ = urgent_ = true;
 }
 
 bool RedisState::known(const std::string& key) const noexcept {
@@ -296,6 +301,7 @@ Claim RedisState::claim(SteadyClock::time_point now, std::size_t max) {
       std::int64_t wait_ms = std::chrono::milliseconds(kPoll).count();
       if (due) wait_ms = std::clamp<std::int64_t>(*due - wall_ms(now), 1, wait_ms);
       claim_not_before_ = std::max(claim_not_before_, now + std::chrono::milliseconds(wait_ms));
+      quiet_until_ = now + kQuiet;
     }
     while (taken.size() < max && !promoted_.empty()) {
       taken.push_back(std::move(promoted_.front()));
@@ -308,8 +314,9 @@ Claim RedisState::claim(SteadyClock::time_point now, std::size_t max) {
     const std::size_t wanted = max - taken.size();
     // A second claim may follow one under way when this worker changed something since (a
     // finished page frees its host's slot): pipelined behind that change, it sees it.
-    ask = wanted > 0 && (claims_out_ == 0 ? changed_since_claim_ || now >= claim_not_before_
-                                          : claims_out_ < kMaxClaims && changed_since_claim_);
+    const bool prompt = urgent_ || (changed_since_claim_ && now >= quiet_until_);
+    ask = wanted > 0 && (claims_out_ == 0 ? prompt || now >= claim_not_before_
+                                          : claims_out_ < kMaxClaims && prompt);
     claims_out_now = claims_out_;
     if (ask) {
       Op c;
@@ -321,21 +328,19 @@ Claim RedisState::claim(SteadyClock::time_point now, std::size_t max) {
       c.seq = ++last_seq_;
       ++claims_out_;
       changed_since_claim_ = false;
+      urgent_ = false;
       ops_.push_back(std::move(c));
       ++unanswered_;
       kick_locked();
     }
   }
   if (!ask && !releases_.empty() && claims_out_now == 0) {
-    for (RedisRelease& r : releases_) {
-      Op op;
-      op.kind = Op::release;
-      op.lease = std::move(r.lease);
-      op.n = r.retry_after_ms;
-      op.text = std::move(r.hand_over);
-      post(std::move(op));
-    }
-    releases_.clear();
+    // Slots given back go now (another worker may use them); hand-overs wait for the item's
+    // completion, which carries them.
+    auto handed = std::partition(releases_.begin(), releases_.end(),
+                                 [](const RedisRelease& r) { return r.hand_over.empty(); });
+    for (auto r = releases_.begin(); r != handed; ++r) post_release(std::move(*r));
+    releases_.erase(releases_.begin(), handed);
   }
   for (RedisClaim::Leased& l : taken) {
     CrawlItem item = decode_item(l.item);
@@ -355,6 +360,9 @@ Claim RedisState::claim(SteadyClock::time_point now, std::size_t max) {
     // With a claim under way its reply wakes the crawl; the time is a safety net (and the
     // crawl's loop sees a timer: the wake-up comes from another thread).
     out.wake_at = claims_out_ > 0 ? now + kPoll : std::max(claim_not_before_, now + 1ms);
+    if (changed_since_claim_) {
+      out.wake_at = std::min(*out.wake_at, std::max(quiet_until_, now + 1ms));
+    }
   }
   return out;
 }
@@ -368,12 +376,14 @@ void RedisState::release(const CrawlItem& item, SteadyClock::time_point,
   ended(held);
   changed_since_claim_ = true;
   if (!retry_after) {
-    // Goes with the next claim (one script for both). Late or dropped it is harmless: the
-    // item's completion, retry or robots.txt rules give its host's slot back too. An item of
-    // the same host leased ahead without a slot starts at once in this one's.
+    // Goes with the next claim, or with the item's completion, retry or robots.txt rules,
+    // whichever is sent first (they give its host's slot back too). An item of the same host
+    // leased ahead without a slot starts at once in this one's.
     RedisRelease r{held.lease, 0, {}};
     std::lock_guard lock(mutex_);
-    if (auto s = spare_.find(held.host); s != spare_.end()) {
+    if (auto s = spare_.find(held.host); s == spare_.end()) {
+      urgent_ = true;  // the slot goes back to Redis: another item may start in it
+    } else {
       r.hand_over = s->second.front().lease;
       promoted_.push_back(std::move(s->second.front()));
       s->second.pop_front();
@@ -383,11 +393,27 @@ void RedisState::release(const CrawlItem& item, SteadyClock::time_point,
     releases_.push_back(std::move(r));
     return;
   }
-  Op op;  // a pause to set: at once
+  urgent_ = true;
+  post_release(RedisRelease{held.lease, retry_after->count(), {}});  // a pause to set: at once
+}
+
+void RedisState::post_release(RedisRelease r) {
+  Op op;
   op.kind = Op::release;
-  op.lease = held.lease;
-  op.n = retry_after->count();
+  op.lease = std::move(r.lease);
+  op.n = r.retry_after_ms;
+  op.text = std::move(r.hand_over);
   post(std::move(op));
+}
+
+// The release of lease not sent yet, if any (its completion, retry or rules carry it instead).
+std::optional<RedisRelease> RedisState::take_release(const std::string& lease) {
+  auto it = std::find_if(releases_.begin(), releases_.end(),
+                         [&](const RedisRelease& r) { return r.lease == lease; });
+  if (it == releases_.end()) return std::nullopt;
+  RedisRelease r = std::move(*it);
+  releases_.erase(it);
+  return r;
 }
 
 void RedisState::ended(const Held& held) {
@@ -428,7 +454,7 @@ void RedisState::return_idle_spares(SteadyClock::time_point now) {
     op.text = std::move(l.item);
     post(std::move(op));
   }
-  if (!back.empty()) changed_since_claim_ = true;
+  if (!back.empty()) changed_since_claim_ = urgent_ = true;
 }
 
 std::vector<std::pair<std::string, std::size_t>> RedisState::refills_locked() const {
@@ -438,8 +464,8 @@ std::vector<std::pair<std::string, std::size_t>> RedisState::refills_locked() co
   for (const auto& [host, running] : running_) {
     const auto s = spare_.find(host);
     const std::size_t have = s == spare_.end() ? 0 : s->second.size();
-    if (running <= have || budget == 0) continue;
-    const std::size_t want = std::min(running - have, budget);
+    if (kSparePerTransfer * running <= have || budget == 0) continue;
+    const std::size_t want = std::min(kSparePerTransfer * running - have, budget);
     out.emplace_back(host, want);
     budget -= want;
   }
@@ -450,6 +476,7 @@ void RedisState::retry(CrawlItem item, SteadyClock::time_point at) {
   auto it = held_.find(item.id);
   if (it == held_.end()) return;
   if (!it->second.released) ended(it->second);
+  if (auto r = take_release(it->second.lease); r && !r->hand_over.empty()) post_release(*r);
   Op op;
   op.kind = Op::retry;
   op.lease = std::move(it->second.lease);
@@ -461,7 +488,7 @@ void RedisState::retry(CrawlItem item, SteadyClock::time_point at) {
     leases_.erase(op.lease);
   }
   post(std::move(op));
-  changed_since_claim_ = true;
+  changed_since_claim_ = urgent_ = true;
 }
 
 void RedisState::robots_known(const CrawlItem& robots_item, RobotsRules rules,
@@ -469,6 +496,7 @@ void RedisState::robots_known(const CrawlItem& robots_item, RobotsRules rules,
   auto it = held_.find(robots_item.id);
   if (it == held_.end()) return;
   if (!it->second.released) ended(it->second);
+  if (auto r = take_release(it->second.lease); r && !r->hand_over.empty()) post_release(*r);
   Op op;
   op.kind = Op::robots;
   op.lease = std::move(it->second.lease);
@@ -482,7 +510,7 @@ void RedisState::robots_known(const CrawlItem& robots_item, RobotsRules rules,
     leases_.erase(op.lease);
   }
   post(std::move(op));
-  changed_since_claim_ = true;
+  changed_since_claim_ = urgent_ = true;
 }
 
 void RedisState::complete(const CrawlItem& item, const PageRecord& record,
@@ -493,6 +521,9 @@ void RedisState::complete(const CrawlItem& item, const PageRecord& record,
   Op op;
   op.kind = Op::complete;
   op.lease = std::move(it->second.lease);
+  // Its release goes with it: a hand-over as the completion's first step, a plain one is the
+  // completion's own.
+  if (auto r = take_release(op.lease)) op.text = std::move(r->hand_over);
   op.fields = encode_record(record, redis_.links);
   for (Candidate& c : links) {
     if (c.item.depth > options_.max_depth) continue;
@@ -690,7 +721,8 @@ rt::Task<void> RedisState::execute(Op op) {
         co_await f.robots(op.lease, now, op.text, op.n);
         break;
       case Op::complete:
-        if (!co_await f.complete(op.lease, now, options_.max_pages, op.fields, op.urls)) {
+        if (!co_await f.complete(op.lease, now, options_.max_pages, op.fields, op.urls, op.text,
+                                 options_.per_host)) {
           spdlog::debug("redis: lease {} had expired: another worker has its page", op.lease);
         }
         break;

@@ -122,9 +122,11 @@ class RedisState final : public CrawlState {
   void answered(std::size_t n, bool claim_reply);
   bool rules_allow(const std::string& origin, const std::string& rules, const std::string& url);
   std::vector<std::pair<std::string, std::size_t>> refills_locked() const;
+  // A transfer ended: its host's slot is no longer running here.
   void ended(const Held& held);
-  void return_idle_spares(
-      SteadyClock::time_point now);  // a transfer ended: its host's slot is no longer running
+  void return_idle_spares(SteadyClock::time_point now);
+  std::optional<RedisRelease> take_release(const std::string& lease);
+  void post_release(RedisRelease r);
 
   const FrontierOptions options_;
   const RedisStateOptions redis_;
@@ -137,6 +139,10 @@ class RedisState final : public CrawlState {
   std::unordered_map<std::string, std::pair<std::string, RobotsRules>> rules_;  // by origin
   SteadyClock::time_point claim_not_before_{};
   bool changed_since_claim_ = false;
+  // A change that may free a slot or make a host due (not just a completion): claim at once.
+  bool urgent_ = false;
+  // After a claim that gave nothing to start, completions wait this long to be claimed on.
+  SteadyClock::time_point quiet_until_{};
   std::vector<RedisRelease> releases_;  // transfers that ended, for the next claim
   std::unordered_map<std::string, std::size_t> running_;  // slot-holding transfers, by host
   std::deque<RedisClaim::Leased> promoted_;  // slotless items handed a slot, not handed out

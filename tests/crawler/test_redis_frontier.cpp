@@ -197,6 +197,29 @@ TEST_CASE(
   });
 }
 
+TEST_CASE("redis frontier: a completion carries the hand-over of its slot") {
+  run([](Workers& w) -> Task<void> {
+    co_await w.a->seed(1000, 0, true, urls_of("h", 1, 2, 3));
+    RedisClaim first = co_await claim(*w.a, 1000, 5, 1, "a");
+    REQUIRE(first.items.size() == 1);
+    RedisClaimRequest q;
+    q.now_ms = 1001;
+    q.n = 1;
+    q.per_host = 1;
+    q.lease_ms = 10'000;
+    q.worker = "a";
+    q.lease_prefix = "a:refill:";
+    q.refills.emplace_back("h", 1);
+    RedisClaim ahead = co_await w.a->claim(q);
+    REQUIRE(ahead.items.size() == 1);
+    CHECK(co_await w.a->complete(first.items[0].lease, 1002, 0, record("x"), urls_of("h"),
+                                 ahead.items[0].lease, 1));
+    CHECK((co_await claim(*w.b, 1003, 5, 1, "b")).items.empty());
+    CHECK(co_await w.a->complete(ahead.items[0].lease, 1004, 0, record("y"), urls_of("h")));
+    CHECK((co_await claim(*w.b, 1005, 5, 1, "b")).items.size() == 1);
+  });
+}
+
 TEST_CASE("redis frontier: a retry waits for its time, then goes first") {
   run([](Workers& w) -> Task<void> {
     co_await w.a->seed(1000, 0, true, urls_of("h", 1, 2));
