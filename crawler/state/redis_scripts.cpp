@@ -229,6 +229,30 @@ local function rules_for(origin)
   end
   return r
 end
+-- Leases up to `want` items from the head of h's queue, up to the first whose origin's
+-- robots.txt rules are not known yet. Returns how many; when none because the head waits for
+-- its rules, also its origin and rules (false: nobody asked yet; '\1': being fetched).
+local function take(h, qk, want, slotless)
+  local got = 0
+  for _, item in ipairs(redis.call('LRANGE', qk, 0, want - 1)) do
+    local origin = string.match(item, '^[^\t]*\t[^\t]*\t[^\t]*\t[^\t]*\t([^\t]*)\t') or ''
+    local rules = ''
+    if robots == '1' then
+      rules = rules_for(origin)
+      if rules == false or rules == '\1' then
+        if got == 0 then return 0, origin, rules end
+        break  -- the host's next claim blocks on it
+      end
+    end
+    got = got + 1
+    lease('P', h, item, origin, rules, slotless)
+  end
+  if got > 0 then
+    redis.call('LTRIM', qk, got, -1)
+    count('queued', -got)
+  end
+  return got
+end
 local progress = true
 while taken < total and progress do
   progress = false
@@ -237,51 +261,34 @@ while taken < total and progress do
     local hf = redis.call('HMGET', hk, 'delay', 'inflight')
     local delay = math.max(min_delay, num(hf[1]))
     -- A host with a delay gives one item (its next start moves past now); one without gives
-    -- what its cap allows.
-    -- Items past n hold a slot only where there is no cap (else they would keep the slots
-    -- from other workers while waiting here; slotless ones come through the refills below).
+    -- what its cap allows. Items past n hold a slot only where there is no cap (else they
+    -- would keep the slots from other workers while waiting here; slotless ones come through
+    -- the refills below).
     if not (taken >= n and (delay > 0 or per_host > 0)) then
       local want = total - taken
       if delay > 0 then want = 1 end
       if per_host > 0 then want = math.max(1, math.min(n - taken, want, per_host - num(hf[2]))) end
-      local qk = p .. 'q:' .. h
-      local items = redis.call('LRANGE', qk, 0, want - 1)
-      local got = 0
-      for _, item in ipairs(items) do
-        local origin = string.match(item, '^[^\t]*\t[^\t]*\t[^\t]*\t[^\t]*\t([^\t]*)\t') or ''
-        local rules = ''
-        if robots == '1' then
-          rules = rules_for(origin)
-          if rules == false or rules == '\1' then
-            if got == 0 then  -- the head waits for its origin's rules: so does the host
-              redis.call('HSET', hk, 'blocked', origin)
-              redis.call('SADD', p .. 'blocked:' .. origin, h)
-              redis.call('ZREM', p .. 'hosts', h)
-              if rules == false then  -- nobody asked yet: this worker fetches it, for everyone
-                redis.call('HSET', p .. 'robots', origin, '\1')
-                rules_of[origin] = '\1'
-                local url = origin .. '/robots.txt'
-                redis.call('HINCRBY', hk, 'inflight', 1)
-                lease('R', h, 'R\t0\t0\t1\t' .. origin .. '\t' .. url .. '\t' .. url .. '\t' .. h,
-                      origin, '', false)
-                progress = true
-              end
-            end
-            break  -- a later item waiting for rules: the host's next claim blocks on it
-          end
-        end
-        got = got + 1
-        lease('P', h, item, origin, rules, false)
-      end
+      local got, origin, rules = take(h, p .. 'q:' .. h, want, false)
       if got > 0 then
-        redis.call('LTRIM', qk, got, -1)
-        count('queued', -got)
         local inflight = redis.call('HINCRBY', hk, 'inflight', got)
         if delay > 0 then redis.call('HSET', hk, 'next', now + delay) end
         if per_host > 0 and inflight >= per_host then redis.call('HSET', hk, 'capped', '1') end
         schedule(h)
         progress = true
-      elseif #items == 0 then
+      elseif origin then  -- the head waits for its origin's rules: so does the host
+        redis.call('HSET', hk, 'blocked', origin)
+        redis.call('SADD', p .. 'blocked:' .. origin, h)
+        redis.call('ZREM', p .. 'hosts', h)
+        if rules == false then  -- nobody asked yet: this worker fetches it, for everyone
+          redis.call('HSET', p .. 'robots', origin, '\1')
+          rules_of[origin] = '\1'
+          local url = origin .. '/robots.txt'
+          redis.call('HINCRBY', hk, 'inflight', 1)
+          lease('R', h, 'R\t0\t0\t1\t' .. origin .. '\t' .. url .. '\t' .. url .. '\t' .. h,
+                origin, '', false)
+          progress = true
+        end
+      else  -- an empty queue
         redis.call('ZREM', p .. 'hosts', h)
       end
     end
@@ -296,26 +303,9 @@ at = refills_at + 1
 for _ = 1, num(ARGV[refills_at]) do
   local h, want = ARGV[at], math.min(num(ARGV[at + 1]), total)
   at = at + 2
-  local hk = hostkey(h)
-  local hf = redis.call('HMGET', hk, 'delay', 'blocked')
+  local hf = redis.call('HMGET', hostkey(h), 'delay', 'blocked')
   if want > 0 and not hf[2] and math.max(min_delay, num(hf[1])) == 0 then
-    local qk = p .. 'q:' .. h
-    local got = 0
-    for _, item in ipairs(redis.call('LRANGE', qk, 0, want - 1)) do
-      local origin = string.match(item, '^[^\t]*\t[^\t]*\t[^\t]*\t[^\t]*\t([^\t]*)\t') or ''
-      local rules = ''
-      if robots == '1' then
-        rules = rules_for(origin)
-        if rules == false or rules == '\1' then break end
-      end
-      got = got + 1
-      lease('P', h, item, origin, rules, true)
-    end
-    if got > 0 then
-      redis.call('LTRIM', qk, got, -1)
-      count('queued', -got)
-      schedule(h)
-    end
+    if take(h, p .. 'q:' .. h, want, true) > 0 then schedule(h) end
   end
 end
 zadd_all(p .. 'leases', expiries)

@@ -311,7 +311,9 @@ Claim RedisState::claim(SteadyClock::time_point now, std::size_t max) {
       taken.push_back(std::move(buffer_.front()));
       buffer_.pop_front();
     }
-    const std::size_t wanted = max - taken.size();
+    // What the claims under way ask for is not asked again: items with a slot beyond what the
+    // crawl can start would keep their hosts' slots from other workers.
+    const std::size_t wanted = max - taken.size() > asking_ ? max - taken.size() - asking_ : 0;
     // A second claim may follow one under way when this worker changed something since (a
     // finished page frees its host's slot): pipelined behind that change, it sees it.
     const bool prompt = urgent_ || (changed_since_claim_ && now >= quiet_until_);
@@ -327,6 +329,7 @@ Claim RedisState::claim(SteadyClock::time_point now, std::size_t max) {
       c.refills = refills_locked();
       c.seq = ++last_seq_;
       ++claims_out_;
+      asking_ += wanted;
       changed_since_claim_ = false;
       urgent_ = false;
       ops_.push_back(std::move(c));
@@ -472,42 +475,43 @@ std::vector<std::pair<std::string, std::size_t>> RedisState::refills_locked() co
   return out;
 }
 
-void RedisState::retry(CrawlItem item, SteadyClock::time_point at) {
-  auto it = held_.find(item.id);
-  if (it == held_.end()) return;
+std::optional<std::pair<std::string, std::string>> RedisState::end_held(std::int64_t id) {
+  auto it = held_.find(id);
+  if (it == held_.end()) return std::nullopt;
   if (!it->second.released) ended(it->second);
-  if (auto r = take_release(it->second.lease); r && !r->hand_over.empty()) post_release(*r);
+  std::pair<std::string, std::string> out{std::move(it->second.lease), {}};
+  held_.erase(it);
+  if (auto r = take_release(out.first)) out.second = std::move(r->hand_over);
+  std::lock_guard lock(mutex_);
+  leases_.erase(out.first);
+  return out;
+}
+
+void RedisState::retry(CrawlItem item, SteadyClock::time_point at) {
+  auto held = end_held(item.id);
+  if (!held) return;
+  // The hand-over first: the retry's own release would give the slot back instead.
+  if (!held->second.empty()) post_release(RedisRelease{held->first, 0, held->second});
   Op op;
   op.kind = Op::retry;
-  op.lease = std::move(it->second.lease);
+  op.lease = std::move(held->first);
   op.n = wall_ms(at);
   op.text = encode_item(item, 0);
-  held_.erase(it);
-  {
-    std::lock_guard lock(mutex_);
-    leases_.erase(op.lease);
-  }
   post(std::move(op));
   changed_since_claim_ = urgent_ = true;
 }
 
 void RedisState::robots_known(const CrawlItem& robots_item, RobotsRules rules,
                               SteadyClock::time_point) {
-  auto it = held_.find(robots_item.id);
-  if (it == held_.end()) return;
-  if (!it->second.released) ended(it->second);
-  if (auto r = take_release(it->second.lease); r && !r->hand_over.empty()) post_release(*r);
+  auto held = end_held(robots_item.id);
+  if (!held) return;
+  if (!held->second.empty()) post_release(RedisRelease{held->first, 0, held->second});
   Op op;
   op.kind = Op::robots;
-  op.lease = std::move(it->second.lease);
+  op.lease = std::move(held->first);
   op.text = rules.serialize();
   if (auto delay = rules.crawl_delay()) {
     op.n = clamped_delay(*delay, kMaxCrawlDelaySeconds).count();
-  }
-  held_.erase(it);
-  {
-    std::lock_guard lock(mutex_);
-    leases_.erase(op.lease);
   }
   post(std::move(op));
   changed_since_claim_ = urgent_ = true;
@@ -515,25 +519,19 @@ void RedisState::robots_known(const CrawlItem& robots_item, RobotsRules rules,
 
 void RedisState::complete(const CrawlItem& item, const PageRecord& record,
                           std::vector<Candidate> links) {
-  auto it = held_.find(item.id);
-  if (it == held_.end()) return;
-  if (!it->second.released) ended(it->second);
+  auto held = end_held(item.id);
+  if (!held) return;
   Op op;
   op.kind = Op::complete;
-  op.lease = std::move(it->second.lease);
   // Its release goes with it: a hand-over as the completion's first step, a plain one is the
   // completion's own.
-  if (auto r = take_release(op.lease)) op.text = std::move(r->hand_over);
+  op.lease = std::move(held->first);
+  op.text = std::move(held->second);
   op.fields = encode_record(record, redis_.links);
   for (Candidate& c : links) {
     if (c.item.depth > options_.max_depth) continue;
     if (options_.dedup && !seen_.insert(fingerprint(c.key))) continue;
     op.urls.push_back(RedisUrl{redis_fp(c.key), c.item.host, encode_item(c.item, 0)});
-  }
-  held_.erase(it);
-  {
-    std::lock_guard lock(mutex_);
-    leases_.erase(op.lease);
   }
   post(std::move(op));
   changed_since_claim_ = true;
@@ -708,6 +706,7 @@ rt::Task<void> RedisState::execute(Op op) {
         total_fresh_ = op.seq == last_seq_;
         next_due_ms_ = c.next_due_ms;
         if (claims_out_ > 0) --claims_out_;
+        asking_ -= std::min<std::size_t>(asking_, static_cast<std::size_t>(op.n));
         last_claim_empty_ = !startable;
         break;
       }

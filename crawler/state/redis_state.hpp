@@ -119,13 +119,16 @@ class RedisState final : public CrawlState {
   rt::Task<void> connect_link(bool first);
   rt::Task<void> execute(Op op);
   rt::Task<void> renew_leases();
-  void answered(std::size_t n, bool claim_reply);
   bool rules_allow(const std::string& origin, const std::string& rules, const std::string& url);
   std::vector<std::pair<std::string, std::size_t>> refills_locked() const;
   // A transfer ended: its host's slot is no longer running here.
   void ended(const Held& held);
   void return_idle_spares(SteadyClock::time_point now);
   std::optional<RedisRelease> take_release(const std::string& lease);
+  // An item handed out ends: its slot no longer runs here, it leaves held_ and the renewals.
+  // Returns its lease and the hand-over of its slot not sent yet ("" for none); nullopt when
+  // the item is not held.
+  std::optional<std::pair<std::string, std::string>> end_held(std::int64_t id);
   void post_release(RedisRelease r);
 
   const FrontierOptions options_;
@@ -167,6 +170,7 @@ class RedisState final : public CrawlState {
   bool kicked_ = false;         // a kick is on its way
   bool crawl_waiting_ = false;  // claim() found nothing, or no room: wake it on a reply
   int claims_out_ = 0;          // claims sent, not answered
+  std::size_t asking_ = 0;      // the items they ask for
   std::int64_t total_ = 1;      // queued + leased + delayed + readers, at the last claim
   bool total_fresh_ = false;
   std::optional<std::int64_t> next_due_ms_;

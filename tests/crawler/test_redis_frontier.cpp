@@ -80,6 +80,20 @@ Task<RedisClaim> claim(RedisFrontier& f, std::int64_t now, std::size_t n, std::s
   return f.claim(std::move(q));
 }
 
+// A claim that also asks for `count` slotless items of `host`.
+Task<RedisClaim> refill(RedisFrontier& f, std::int64_t now, std::size_t n, std::size_t per_host,
+                        const std::string& worker, const std::string& host, std::size_t count) {
+  RedisClaimRequest q;
+  q.now_ms = now;
+  q.n = n;
+  q.per_host = per_host;
+  q.lease_ms = 10'000;
+  q.worker = worker;
+  q.lease_prefix = worker + ":refill:" + std::to_string(now) + ":";
+  q.refills.emplace_back(host, count);
+  return f.claim(std::move(q));
+}
+
 void run(const std::function<Task<void>(Workers&)>& body) {
   RedisServer server;
   Loop loop;
@@ -167,15 +181,7 @@ TEST_CASE(
     RedisClaim first = co_await claim(*w.a, 1000, 5, 2, "a");
     REQUIRE(first.items.size() == 2);  // the cap
     CHECK(first.items[0].slot);
-    RedisClaimRequest q;
-    q.now_ms = 1001;
-    q.n = 5;
-    q.per_host = 2;
-    q.lease_ms = 10'000;
-    q.worker = "a";
-    q.lease_prefix = "a:refill:";
-    q.refills.emplace_back("h", 2);
-    RedisClaim ahead = co_await w.a->claim(q);
+    RedisClaim ahead = co_await refill(*w.a, 1001, 5, 2, "a", "h", 2);
     REQUIRE(ahead.items.size() == 2);
     CHECK_FALSE(ahead.items[0].slot);
     CHECK(ahead.queued == 2);
@@ -202,15 +208,7 @@ TEST_CASE("redis frontier: a completion carries the hand-over of its slot") {
     co_await w.a->seed(1000, 0, true, urls_of("h", 1, 2, 3));
     RedisClaim first = co_await claim(*w.a, 1000, 5, 1, "a");
     REQUIRE(first.items.size() == 1);
-    RedisClaimRequest q;
-    q.now_ms = 1001;
-    q.n = 1;
-    q.per_host = 1;
-    q.lease_ms = 10'000;
-    q.worker = "a";
-    q.lease_prefix = "a:refill:";
-    q.refills.emplace_back("h", 1);
-    RedisClaim ahead = co_await w.a->claim(q);
+    RedisClaim ahead = co_await refill(*w.a, 1001, 1, 1, "a", "h", 1);
     REQUIRE(ahead.items.size() == 1);
     CHECK(co_await w.a->complete(first.items[0].lease, 1002, 0, record("x"), urls_of("h"),
                                  ahead.items[0].lease, 1));
