@@ -34,6 +34,17 @@ enum class HttpVersion {
   http2,    // HTTP/2 over TLS, and over plain HTTP by an Upgrade
 };
 
+// The proxies a crawl goes through: --proxy, else the environment as curl reads it (http_proxy
+// for http://, https_proxy or HTTPS_PROXY for https://, then all_proxy or ALL_PROXY), minus the
+// hosts no_proxy (or --noproxy) names. acrawl decides per URL and tells curl, so that a failure
+// is known to be the proxy's.
+struct ProxyOptions {
+  std::string http;      // proxy URL for http:// pages (empty: direct)
+  std::string https;     // for https:// pages
+  std::string no_proxy;  // curl's syntax: "*", or names, domains, IPs and CIDRs by ',' or ' '
+  bool any() const noexcept { return !http.empty() || !https.empty(); }
+};
+
 struct FetchOptions {
   long connect_timeout_ms = 10'000;
   long timeout_ms = 30'000;  // whole transfer
@@ -55,6 +66,15 @@ struct FetchOptions {
   std::string ca_file;
   std::string ca_path;
   bool insecure = false;
+  // -H lines, as curl takes them ("Name: value"; "Name:" drops a header curl would send,
+  // "Name;" sends it empty). Sent to every host.
+  std::vector<std::string> headers;
+  std::string cookie;  // --cookie 'a=b; c=d': sent as is to every host (empty: none)
+  // The cookie engine: cookies sites set are kept per host (domain and path rules) and sent back
+  // (--cookie FILE, --cookie-jar). The store is the crawl's share handle (SharedCaches).
+  bool cookie_engine = false;
+  std::string user;  // --user USER:PASS: basic auth, to the seeds' origins only (per transfer)
+  ProxyOptions proxy;
 };
 
 // Which discovered links a recursive crawl follows, relative to its start URLs.
@@ -78,8 +98,14 @@ struct FollowOptions {
   long delay_ms = 0;                 // between request starts to one host
   bool links = false;                // records carry the page's links (jsonl)
   std::string links_path;            // also write `page<TAB>link` lines to this file
+  // Read each input origin's sitemaps (robots.txt Sitemap: lines, else /sitemap.xml) and crawl
+  // the pages they list as inputs at depth 0 (found URLs: scope, robots.txt, dedup apply).
+  bool sitemaps = false;
 
   bool recursive() const noexcept { return depth > 0; }
+  // The crawl finds URLs (links or sitemaps): they are deduplicated, scoped and obey robots.txt
+  // and per-host politeness, and redirects are followed by acrawl, through the same rules.
+  bool discovers() const noexcept { return recursive() || sitemaps; }
 };
 
 // Transient failures (connect errors, resets, timeouts, 429, 502, 503, 504) are tried again.
@@ -96,6 +122,8 @@ struct CrawlConfig {
   OutputFormat format = OutputFormat::tsv;
   std::string output_path;      // empty: standard output
   std::string stats_json_path;  // empty: no JSON summary file
+  std::string cookie_file;      // --cookie FILE: Netscape cookie file loaded before the crawl
+  std::string cookie_jar;       // --cookie-jar FILE: every cookie known at the end, written here
   std::string state_path;       // --state: an SQLite file (resumable), or redis://... (shared)
   std::string crawl_id;         // --crawl-id: the crawl's name in Redis (empty: derived)
   int lease_seconds = 30;       // --lease: how long a dead worker's URLs stay leased (Redis)

@@ -8,7 +8,7 @@ build=${1:-build-fuzz}
 seconds=${2:-20}
 root=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$build/artifacts"
-for target in url robots html charset; do
+for target in url robots html charset sitemap; do
   corpus="$build/corpus/$target"
   mkdir -p "$corpus"
   seeds=()

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake make pkg-config
-  libcurl4-openssl-dev libssl-dev nginx libgumbo-dev libcli11-dev libspdlog-dev doctest-dev libpsl-dev libidn2-dev libsqlite3-dev libxxhash-dev sqlite3 libhiredis-dev redis-server zlib1g-dev python3
+  libcurl4-openssl-dev libssl-dev nginx libgumbo-dev libcli11-dev libspdlog-dev doctest-dev libpsl-dev libidn2-dev libsqlite3-dev libxxhash-dev sqlite3 libhiredis-dev redis-server zlib1g-dev libexpat1-dev python3
   clang-format clang libclang-rt-14-dev
 )
 missing=()

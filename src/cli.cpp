@@ -8,8 +8,11 @@
 #include <cmath>
 #include <exception>
 #include <iostream>
+#include <optional>
 #include <regex>
 #include <string>
+
+#include "crawler/fetch/proxy.hpp"
 
 namespace acrawl::cli {
 
@@ -72,6 +75,50 @@ const CLI::Validator kCount(
 long to_ms(double seconds) {
   const double clamped = std::min(seconds, kMaxSeconds);
   return std::max(1L, static_cast<long>(std::llround(clamped * 1000.0)));
+}
+
+// A -H line curl would send as the user means it: a header name, then ':' (a value, or none to
+// drop the header) or ';' (sent empty); no line breaks (they would smuggle other headers in).
+bool valid_header(const std::string& line) {
+  const std::size_t end = line.find_first_of(":;");
+  if (end == 0 || end == std::string::npos) return false;
+  for (std::size_t i = 0; i < end; ++i) {
+    const auto c = static_cast<unsigned char>(line[i]);
+    if (c <= 0x20 || c >= 0x7f || c == '(' || c == ')' || c == ',' || c == '/' || c == '@' ||
+        c == '[' || c == ']' || c == '?' || c == '=' || c == '{' || c == '}' || c == '"' ||
+        c == '<' || c == '>' || c == '\\') {
+      return false;
+    }
+  }
+  if (line[end] == ';' && end + 1 != line.size()) return false;
+  return line.find_first_of("\r\n") == std::string::npos;
+}
+
+// Headers, cookies, credentials and proxies into config; the reason they cannot be used, or "".
+std::string request_options(crawler::CrawlConfig& config, const std::string& cookie,
+                            const std::string& proxy, const std::optional<std::string>& no_proxy) {
+  for (const std::string& line : config.fetch.headers) {
+    if (!valid_header(line)) {
+      return "-H '" + line + "': not a header line ('Name: value', 'Name:' or 'Name;')";
+    }
+  }
+  // curl's rule: with a '=' it is the cookies themselves, else the name of a file.
+  if (cookie.find('=') != std::string::npos) {
+    if (cookie.find_first_of("\r\n") != std::string::npos) return "--cookie: line breaks in it";
+    config.fetch.cookie = cookie;
+  } else {
+    config.cookie_file = cookie;
+  }
+  config.fetch.cookie_engine = !config.cookie_file.empty() || !config.cookie_jar.empty();
+  if (!config.fetch.user.empty() && config.fetch.user.find(':') == std::string::npos) {
+    return "--user needs USER:PASSWORD";
+  }
+  try {
+    config.fetch.proxy = crawler::resolve_proxies(proxy, no_proxy);
+  } catch (const crawler::ConfigError& e) {
+    return e.what();
+  }
+  return {};
 }
 
 }  // namespace
@@ -152,6 +199,41 @@ Invocation parse_command_line(int argc, char** argv) {
                "Use HTTP/2: over TLS by ALPN, over http:// by an Upgrade (default: HTTP/2 where "
                "TLS offers it, else HTTP/1.1)")
       ->group(kTls);
+  std::string cookie;
+  std::string proxy;
+  std::optional<std::string> no_proxy;
+  const char* kRequests = "Requests: headers, cookies, credentials, proxies";
+  app.add_option("-H,--header", config.fetch.headers,
+                 "Send this header ('Name: value') to EVERY host, also hosts the crawl reaches "
+                 "by links or redirects; 'Name:' drops one acrawl would send (repeatable)")
+      ->type_name("LINE")
+      ->allow_extra_args(false)  // one value per -H: the URLs after it are inputs
+      ->group(kRequests);
+  app.add_option("-b,--cookie", cookie,
+                 "Cookies: 'a=b; c=d' is sent as is to every host; otherwise a Netscape cookie "
+                 "file, whose cookies go to their own hosts only")
+      ->type_name("STRING|FILE")
+      ->group(kRequests);
+  app.add_option("--cookie-jar", config.cookie_jar,
+                 "Keep the cookies sites set (per host, for the rest of the crawl) and write "
+                 "them all to FILE at the end (Netscape format)")
+      ->type_name("FILE")
+      ->group(kRequests);
+  app.add_option("-u,--user", config.fetch.user,
+                 "Basic auth, sent only to the origins of the input URLs: never to another host, "
+                 "also not after a redirect to one")
+      ->type_name("USER:PASSWORD")
+      ->group(kRequests);
+  app.add_option("-x,--proxy", proxy,
+                 "Go through this proxy (http, https, socks4, socks5 or socks5h://HOST:PORT); "
+                 "default: http_proxy, https_proxy, all_proxy from the environment")
+      ->type_name("URL")
+      ->group(kRequests);
+  app.add_option("--noproxy", no_proxy,
+                 "Hosts reached directly: names (and their subdomains), IPs, CIDR ranges, "
+                 "separated by commas, or * (default: no_proxy from the environment)")
+      ->type_name("LIST")
+      ->group(kRequests);
   app.add_option("--stats-json", config.stats_json_path, "Write the summary as JSON to FILE");
   app.add_option("--state", config.state_path,
                  "Keep the crawl in this SQLite file: after a kill or Ctrl-C the same command "
@@ -192,10 +274,17 @@ Invocation parse_command_line(int argc, char** argv) {
       ->check(CLI::IsMember({"host", "domain", "prefix", "any"}))
       ->group(kFollow);
   app.add_option("--include", follow.include, "Follow only URLs matching REGEX (repeatable)")
+      ->allow_extra_args(false)
       ->group(kFollow);
   app.add_option("--exclude", follow.exclude, "Never follow URLs matching REGEX (repeatable)")
+      ->allow_extra_args(false)
       ->group(kFollow);
   app.add_flag("--ignore-robots", ignore_robots, "Do not obey robots.txt")->group(kFollow);
+  app.add_flag("--sitemaps", follow.sitemaps,
+               "Also crawl the pages listed in each input site's sitemaps (its robots.txt "
+               "Sitemap: lines, else /sitemap.xml; indexes and .gz read), as inputs at depth 0 "
+               "that obey --scope and robots.txt")
+      ->group(kFollow);
   app.add_flag("--respect-nofollow", follow.respect_nofollow, "Skip rel=nofollow links")
       ->group(kFollow);
   app.add_option("--per-host", follow.per_host,
@@ -310,6 +399,11 @@ Invocation parse_command_line(int argc, char** argv) {
         return inv;
       }
     }
+  }
+  if (std::string why = request_options(config, cookie, proxy, no_proxy); !why.empty()) {
+    std::cerr << "acrawl: " << why << "\n";
+    inv.exit_code = kExitUsage;
+    return inv;
   }
   follow.robots = !ignore_robots;
   follow.scope = scope == "domain"   ? crawler::ScopeKind::domain

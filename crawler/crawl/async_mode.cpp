@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "crawler/crawl/driver.hpp"
-#include "crawler/fetch/curl_share.hpp"
 #include "crawler/fetch/fetch.hpp"
 #include "runtime/curl_multi.hpp"
 #include "runtime/event.hpp"
@@ -41,7 +40,9 @@ struct ParseJob {
   std::vector<ParsedPage> operator()() {
     std::vector<ParsedPage> parsed;
     parsed.reserve(pages.size());
-    for (Fetched& f : pages) parsed.push_back(stage(f.item.record, std::move(f.result)));
+    for (Fetched& f : pages) {
+      parsed.push_back(stage(f.item.record, std::move(f.result), f.item.is_sitemap()));
+    }
     return parsed;
   }
 };
@@ -62,8 +63,9 @@ struct ReadBatch {
 class AsyncCrawl {
  public:
   AsyncCrawl(const CrawlConfig& config, CrawlState* state, CrawlOutput& output, std::size_t parsers,
-             bool input_may_block)
-      : driver_(config, output, state),
+             bool input_may_block, CURLSH* share)
+      : share_(share),
+        driver_(config, output, state),
         output_(output),
         slots_(config.concurrency),
         queue_(std::max<std::size_t>(16, 4 * parsers)),
@@ -107,21 +109,24 @@ class AsyncCrawl {
   }
 
   // Easy handles are reused: their connections live in the multi handle, and their DNS and TLS
-  // session caches in caches_ (a TLS session resumed whichever handle reconnects to a host).
+  // session caches (and cookies) in the crawl's share (a TLS session resumed whichever handle
+  // reconnects to a host).
+  // robots.txt and sitemaps are fetched with options of their own, on a handle of their own.
+  static bool is_page(const CrawlItem& item) { return !item.robots_txt && !item.is_sitemap(); }
   std::unique_ptr<Fetch> take_fetch(const CrawlItem& item) {
-    if (item.robots_txt || idle_.empty()) {
-      return std::make_unique<Fetch>(driver_.fetch_options(item), caches_.handle());
+    if (!is_page(item) || idle_.empty()) {
+      return std::make_unique<Fetch>(driver_.fetch_options(item), share_);
     }
     auto f = std::move(idle_.back());
     idle_.pop_back();
     return f;
   }
   void give_back(const CrawlItem& item, std::unique_ptr<Fetch> f) {
-    if (!item.robots_txt) idle_.push_back(std::move(f));
+    if (is_page(item)) idle_.push_back(std::move(f));
   }
 
  private:
-  SharedCaches caches_;  // first: the easy handles below must go before it
+  CURLSH* share_;  // outlives the crawl: the easy handles go before it
   CrawlDriver driver_;
   CrawlOutput& output_;
   static constexpr std::size_t kTransfersPerMulti = 64;
@@ -159,7 +164,7 @@ class LoopHold {
 rt::Task<void> fetch_one(AsyncCrawl* crawl, CrawlItem item, rt::Semaphore::Permit permit) {
   (void)permit;
   std::unique_ptr<Fetch> fetch = crawl->take_fetch(item);
-  const CURLcode prepared = fetch->prepare(item.url, !item.host_drained);
+  const CURLcode prepared = fetch->prepare(item.url, !item.host_drained, item.credentials);
   crawl->live().transfer_started();
   CURLcode code = prepared;
   try {
@@ -338,10 +343,10 @@ rt::Task<void> supervise(rt::Scope& scope, AsyncCrawl* crawl, UrlSource* source)
 }  // namespace
 
 void crawl_async(const CrawlConfig& config, UrlSource& source, CrawlOutput& output,
-                 Interrupt& interrupt, CrawlState* state) {
+                 Interrupt& interrupt, CURLSH* share, CrawlState* state) {
   rt::Loop loop;
   AsyncCrawl crawl(config, state, output, config.parsers > 0 ? config.parsers : default_parsers(),
-                   source.may_block());
+                   source.may_block(), share);
   // Whatever ended the loop (the end, a signal, an error), every URL admitted gets its record:
   // responses fetched but never parsed, lines read but not yet admitted, input URLs queued.
   auto records_for_the_rest = [&crawl] {

@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <exception>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -9,7 +10,6 @@
 #include <vector>
 
 #include "crawler/crawl/driver.hpp"
-#include "crawler/fetch/curl_share.hpp"
 #include "crawler/fetch/fetch.hpp"
 
 namespace acrawl::crawler {
@@ -38,18 +38,18 @@ class BlockingCrawl {
     try {
       // Handles are made before the first page: an option this libcurl refuses fails here.
       Fetch page_fetch(driver_.fetch_options(CrawlItem{}), share_, &interrupt_.flag());
-      std::unique_ptr<Fetch> robots_fetch;
+      // robots.txt files and sitemaps: a handle for each kind of options, made when needed.
+      std::map<const FetchOptions*, std::unique_ptr<Fetch>> other_fetches;
       while (std::optional<CrawlItem> item = next()) {
         Fetch* fetch = &page_fetch;
-        if (item->robots_txt) {
-          if (!robots_fetch) {
-            robots_fetch =
-                std::make_unique<Fetch>(driver_.fetch_options(*item), share_, &interrupt_.flag());
-          }
-          fetch = robots_fetch.get();
+        if (item->robots_txt || item->is_sitemap()) {
+          const FetchOptions& options = driver_.fetch_options(*item);
+          std::unique_ptr<Fetch>& other = other_fetches[&options];
+          if (!other) other = std::make_unique<Fetch>(options, share_, &interrupt_.flag());
+          fetch = other.get();
         }
         output_.live().transfer_started();
-        CURLcode code = fetch->prepare(item->url, !item->host_drained);
+        CURLcode code = fetch->prepare(item->url, !item->host_drained, item->credentials);
         if (code == CURLE_OK) code = curl_easy_perform(fetch->easy());
         output_.live().transfer_ended();
         FetchResult result = fetch->finish(code);
@@ -59,7 +59,8 @@ class BlockingCrawl {
         CrawlDriver::Then then = CrawlDriver::Then::done;
         {
           std::lock_guard lock(mutex_);
-          if (code == CURLE_ABORTED_BY_CALLBACK && (item->robots_txt || driver_.durable())) {
+          if (code == CURLE_ABORTED_BY_CALLBACK &&
+              (item->robots_txt || item->is_sitemap() || driver_.durable())) {
             driver_.cancelled(*item);
           } else {
             then = driver_.transfer_ended(*item, result, SteadyClock::now());
@@ -67,7 +68,8 @@ class BlockingCrawl {
           changed_.notify_all();
         }
         if (then == CrawlDriver::Then::done) continue;
-        ParsedPage page = driver_.parse_stage()(item->record, std::move(result));
+        ParsedPage page =
+            driver_.parse_stage()(item->record, std::move(result), item->is_sitemap());
         std::lock_guard lock(mutex_);
         driver_.page_parsed(*item, std::move(page));
         changed_.notify_all();
@@ -180,14 +182,10 @@ void run_workers(BlockingCrawl& crawl, CrawlOutput& output, Interrupt& interrupt
 }  // namespace
 
 void crawl_blocking(const CrawlConfig& config, UrlSource& source, CrawlOutput& output,
-                    std::size_t threads, Interrupt& interrupt, CrawlState* state) {
-  if (threads == 0) {
-    BlockingCrawl crawl(config, state, source, output, nullptr, interrupt);
-    run_workers(crawl, output, interrupt, 0);
-    return;
-  }
-  SharedCaches caches;
-  BlockingCrawl crawl(config, state, source, output, caches.handle(), interrupt);
+                    std::size_t threads, Interrupt& interrupt, CURLSH* share, CrawlState* state) {
+  // One thread alone has nothing to share but cookies (and takes no lock without them).
+  if (threads == 0 && !config.fetch.cookie_engine) share = nullptr;
+  BlockingCrawl crawl(config, state, source, output, share, interrupt);
   run_workers(crawl, output, interrupt, threads);
 }
 

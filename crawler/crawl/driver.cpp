@@ -75,8 +75,15 @@ CrawlDriver::Work CrawlDriver::next(SteadyClock::time_point now, std::size_t max
   // the scope every page's links are judged by. (Input arriving wakes the crawl.)
   if (mark_.lines < resumed_.lines && !input_ended_) return work;
   Claim claim = planner_.claim(now, max);
-  for (const CrawlItem& refused : claim.disallowed) output_.emit(planner_.disallowed(refused));
+  for (const CrawlItem& refused : claim.disallowed) {
+    if (refused.is_sitemap()) {
+      planner_.sitemap_refused(refused);
+    } else {
+      output_.emit(planner_.disallowed(refused));
+    }
+  }
   work.fetches = std::move(claim.fetches);
+  for (CrawlItem& item : work.fetches) item.credentials = planner_.sends_credentials(item.origin);
   work.wake_at = claim.wake_at;
   return work;
 }
@@ -87,17 +94,23 @@ CrawlDriver::Then CrawlDriver::transfer_ended(const CrawlItem& item, const Fetch
     planner_.robots_fetched(item, result, now);
     return Then::done;
   }
+  if (CrawlPlanner::is_sitemap_source(item)) {
+    if (planner_.transfer_ended(item, result, now)) return Then::done;  // tried again later
+    planner_.sitemap_source_fetched(item, result);
+    return Then::done;
+  }
   return planner_.transfer_ended(item, result, now) ? Then::done : Then::parse;
 }
 
 void CrawlDriver::page_parsed(const CrawlItem& item, ParsedPage page) {
   planner_.page_parsed(item, page);
-  output_.emit(std::move(page.record));
+  if (!item.is_sitemap()) output_.emit(std::move(page.record));
 }
 
 void CrawlDriver::cancelled(const CrawlItem& item) {
   planner_.abandon(item);
-  if (item.robots_txt || state_.durable()) return;  // no record of its own; or resumed later
+  // No record of its own (robots.txt, a sitemap); or resumed later.
+  if (item.robots_txt || item.is_sitemap() || state_.durable()) return;
   PageRecord rec = error_record(item.record, error_words::cancelled);
   rec.depth = item.depth;
   rec.attempts = item.attempt;

@@ -64,20 +64,21 @@ class CrawlDriver {
   // error.
   Work next(SteadyClock::time_point now, std::size_t max);
 
-  // How an item is fetched (a page, or a robots.txt file).
+  // How an item is fetched (a page, a robots.txt or a sitemap file).
   const FetchOptions& fetch_options(const CrawlItem& item) const noexcept {
-    return item.robots_txt ? planner_.robots_fetch() : planner_.page_fetch();
+    return planner_.fetch_options(item);
   }
 
   enum class Then { parse, done };
-  // A transfer handed out by next() ended. parse: the page goes to parse_stage() and then
-  // page_parsed(); done: nothing more to do (robots.txt rules applied, or queued for a retry).
+  // A transfer handed out by next() ended. parse: the page (or sitemap) goes to parse_stage()
+  // and then page_parsed(); done: nothing more to do (robots.txt rules applied, or queued for a
+  // retry).
   Then transfer_ended(const CrawlItem& item, const FetchResult& result,
                       SteadyClock::time_point now);
   // The parse every page gets (any thread).
   const ParseStage& parse_stage() const noexcept { return planner_.parse_stage(); }
-  // A page is parsed: its links go to the frontier, its record to the output. Throws the
-  // output's error.
+  // A page is parsed: its links go to the frontier, its record to the output (a sitemap has
+  // none). Throws the output's error.
   void page_parsed(const CrawlItem& item, ParsedPage page);
 
   // An item handed out by next() will not finish (its transfer or its parse was cancelled): a

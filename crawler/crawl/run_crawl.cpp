@@ -12,6 +12,8 @@
 #include "crawler/crawl/async_mode.hpp"
 #include "crawler/crawl/blocking_modes.hpp"
 #include "crawler/crawl/interrupt.hpp"
+#include "crawler/fetch/cookie_jar.hpp"
+#include "crawler/fetch/curl_share.hpp"
 #include "crawler/fetch/fd_limit.hpp"
 #include "crawler/fetch/fetch.hpp"
 #include "crawler/frontier/memory_state.hpp"
@@ -70,17 +72,40 @@ CrawlConfig effective(CrawlConfig config) {
 }
 
 void run_mode(const CrawlConfig& config, UrlSource& source, CrawlOutput& output,
-              Interrupt& interrupt, CrawlState* state) {
+              Interrupt& interrupt, CURLSH* share, CrawlState* state) {
   switch (config.mode) {
     case Mode::async:
-      crawl_async(config, source, output, interrupt, state);
+      crawl_async(config, source, output, interrupt, share, state);
       return;
     case Mode::threads:
-      crawl_blocking(config, source, output, config.concurrency, interrupt, state);
+      crawl_blocking(config, source, output, config.concurrency, interrupt, share, state);
       return;
     case Mode::sync:
-      crawl_blocking(config, source, output, 0, interrupt, state);
+      crawl_blocking(config, source, output, 0, interrupt, share, state);
       return;
+  }
+}
+
+// The crawl's cookie store, from --cookie FILE.
+void load_cookies(const CrawlConfig& config, SharedCaches& caches) {
+  if (config.cookie_file.empty()) return;
+  const std::size_t n = load_cookie_file(caches.handle(), config.cookie_file);
+  if (n == 0) {
+    spdlog::warn("cookie file {}: no cookies in it (not a Netscape cookie file?)",
+                 config.cookie_file);
+  } else {
+    spdlog::info("cookie file {}: {} cookies", config.cookie_file, n);
+  }
+}
+
+// --cookie-jar: what the store holds at the end, the crawl stopped by a signal too.
+void write_cookies(const CrawlConfig& config, SharedCaches& caches) {
+  if (config.cookie_jar.empty()) return;
+  try {
+    const std::size_t n = write_cookie_jar(caches.handle(), config.cookie_jar);
+    spdlog::info("cookie jar {}: {} cookies", config.cookie_jar, n);
+  } catch (const std::system_error& e) {
+    throw OutputError(e.code(), "cannot write cookie jar '" + config.cookie_jar + "'");
   }
 }
 
@@ -151,6 +176,8 @@ CrawlSummary run_crawl(const CrawlConfig& config) {
         "a site can pose as it");
   }
   check_fetch_options(config);
+  SharedCaches caches(config.fetch.cookie_engine);  // first: every easy handle goes before it
+  load_cookies(config, caches);
   if (!config.crawl_id.empty() && !is_redis_url(config.state_path)) {
     spdlog::warn("--crawl-id names a crawl in Redis: it has no effect without --state redis://");
   }
@@ -202,7 +229,7 @@ CrawlSummary run_crawl(const CrawlConfig& config) {
             "mode {}, concurrency {}, connect timeout {} ms, transfer timeout {} ms, depth {}",
             mode_name(settings.mode), settings.concurrency, settings.fetch.connect_timeout_ms,
             settings.fetch.timeout_ms, settings.follow.depth);
-        run_mode(settings, source, output, interrupt, durable.state());
+        run_mode(settings, source, output, interrupt, caches.handle(), durable.state());
         if (durable.store) durable.store->close();  // every change committed, or its error
         if (durable.redis) durable.redis->close();  // every change answered, or its error
       } catch (...) {
@@ -217,6 +244,7 @@ CrawlSummary run_crawl(const CrawlConfig& config) {
     summary = output.summary();
   }
   if (file) close_checked(std::move(file), "output file");
+  write_cookies(config, caches);
   if (durable.store) {
     const std::int64_t left = durable.store->queued_rows();
     if (left > 0) {

@@ -10,8 +10,10 @@ std::string_view error_word(CURLcode code, bool too_large) noexcept {
     case CURLE_OPERATION_TIMEDOUT:
       return error_words::timeout;
     case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
       return error_words::dns;
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_PROXY:
+      return error_words::proxy;
     case CURLE_COULDNT_CONNECT:
       return error_words::refused;
     case CURLE_RECV_ERROR:

@@ -21,6 +21,7 @@ inline constexpr std::string_view unsupported_scheme = "unsupported_scheme";
 inline constexpr std::string_view tls = "tls";
 inline constexpr std::string_view bad_encoding = "bad_encoding";
 inline constexpr std::string_view protocol = "protocol";
+inline constexpr std::string_view proxy = "proxy";  // the proxy was not reached or refused
 inline constexpr std::string_view cancelled = "cancelled";
 inline constexpr std::string_view robots_disallowed = "robots_disallowed";  // not fetched
 inline constexpr std::string_view error = "error";

@@ -1,9 +1,11 @@
 #include "crawler/fetch/fetch.hpp"
 
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 
+#include "crawler/fetch/proxy.hpp"
 #include "crawler/fetch/tls_trust.hpp"
 #include "crawler/html/title.hpp"
 #include "crawler/text/charset.hpp"
@@ -38,6 +40,7 @@ Fetch::Fetch(const FetchOptions& options, CURLSH* share, const std::atomic<bool>
     configure(options, share, stop);
   } catch (...) {
     curl_easy_cleanup(easy_);
+    curl_slist_free_all(headers_);
     throw;
   }
 }
@@ -82,6 +85,20 @@ void Fetch::configure(const FetchOptions& options, CURLSH* share, const std::ato
   }
   if (options.receive_buffer > 0) ACRAWL_SET(CURLOPT_BUFFERSIZE, options.receive_buffer);
   if (share != nullptr) ACRAWL_SET(CURLOPT_SHARE, share);
+  for (const std::string& line : options.headers) {
+    curl_slist* more = curl_slist_append(headers_, line.c_str());
+    if (more == nullptr) throw std::bad_alloc();
+    headers_ = more;
+  }
+  if (headers_ != nullptr) ACRAWL_SET(CURLOPT_HTTPHEADER, headers_);
+  if (!options.cookie.empty()) ACRAWL_SET(CURLOPT_COOKIE, options.cookie.c_str());
+  // "": the engine on, no file read (the share's store holds the cookies, loaded once).
+  if (options.cookie_engine) ACRAWL_SET(CURLOPT_COOKIEFILE, "");
+  user_ = options.user;
+  if (!user_.empty()) ACRAWL_SET(CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+  proxies_ = options.proxy;
+  // "": no proxy, whatever the environment says (acrawl read it already, see proxy.hpp).
+  ACRAWL_SET(CURLOPT_PROXY, "");
   if (stop != nullptr) {
     ACRAWL_SET(CURLOPT_NOPROGRESS, 0L);
     ACRAWL_SET(CURLOPT_XFERINFOFUNCTION, &Fetch::on_progress);
@@ -97,9 +114,10 @@ int Fetch::on_progress(void* stop, curl_off_t, curl_off_t, curl_off_t, curl_off_
 
 Fetch::~Fetch() {
   curl_easy_cleanup(easy_);
+  curl_slist_free_all(headers_);
 }
 
-CURLcode Fetch::prepare(const std::string& url, bool keep_connection) {
+CURLcode Fetch::prepare(const std::string& url, bool keep_connection, bool credentials) {
   body_.clear();
   too_large_ = false;
   type_checked_ = false;
@@ -112,6 +130,7 @@ CURLcode Fetch::prepare(const std::string& url, bool keep_connection) {
   title_after_ = 0;
   title_scan_ = 0;
   title_attempts_ = 0;
+  via_proxy_ = false;
   curl_easy_setopt(easy_, CURLOPT_FORBID_REUSE, keep_connection ? 0L : 1L);
   // Over TLS (HTTP/2 by ALPN), a transfer to a host whose connection is still being set up waits
   // the handshake out to learn whether it can share it, instead of opening one of its own. Not
@@ -121,7 +140,42 @@ CURLcode Fetch::prepare(const std::string& url, bool keep_connection) {
       (http_ == HttpVersion::http2 || url.starts_with("https:") || url.starts_with("HTTPS:"));
   curl_easy_setopt(easy_, CURLOPT_PIPEWAIT, may_multiplex ? 1L : 0L);
   curl_easy_setopt(easy_, CURLOPT_DNS_CACHE_TIMEOUT, keep_connection ? kDnsCacheSeconds : 0L);
-  return curl_easy_setopt(easy_, CURLOPT_URL, url.c_str());
+  if (!user_.empty()) {
+    curl_easy_setopt(easy_, CURLOPT_USERPWD, credentials ? user_.c_str() : nullptr);
+  }
+  const CURLcode code = curl_easy_setopt(easy_, CURLOPT_URL, url.c_str());
+  if (code != CURLE_OK || !proxies_.any()) return code;
+  return choose_proxy(url);
+}
+
+// The URL's host by curl's own parser, so that the proxy decided is the one curl would.
+CURLcode Fetch::choose_proxy(const std::string& url) {
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> parsed(curl_url(), &curl_url_cleanup);
+  if (!parsed) return CURLE_OUT_OF_MEMORY;
+  const CURLUcode ok = curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0);
+  char* host = nullptr;
+  char* scheme = nullptr;
+  if (ok != CURLUE_OK || curl_url_get(parsed.get(), CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+      curl_url_get(parsed.get(), CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
+    curl_free(host);
+    return CURLE_URL_MALFORMAT;
+  }
+  const std::string& proxy = proxy_for(proxies_, std::string_view(scheme) == "https", host);
+  curl_free(host);
+  curl_free(scheme);
+  via_proxy_ = !proxy.empty();
+  return curl_easy_setopt(easy_, CURLOPT_PROXY, proxy.c_str());
+}
+
+// Through a proxy, a connection that fails is the proxy's; so is a tunnel it would not open.
+bool Fetch::proxy_failed(CURLcode code) const {
+  if (!via_proxy_ || code == CURLE_OK) return false;
+  if (code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_PROXY || code == CURLE_PROXY) {
+    return true;
+  }
+  long connect_code = 0;
+  curl_easy_getinfo(easy_, CURLINFO_HTTP_CONNECTCODE, &connect_code);
+  return connect_code >= 300;
 }
 
 std::size_t Fetch::on_body(char* data, std::size_t size, std::size_t n, void* self) noexcept {
@@ -215,6 +269,7 @@ void Fetch::check_type() {
 
 FetchResult Fetch::finish(CURLcode code) {
   if (stopped_ && code == CURLE_WRITE_ERROR) code = CURLE_OK;  // stopped on purpose
+  if (proxy_failed(code)) code = CURLE_PROXY;
   FetchResult r;
   r.non_html = non_html_;
   r.code = code;

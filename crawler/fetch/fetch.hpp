@@ -2,7 +2,7 @@
 // Fetch: one reusable curl easy handle with the crawler's transfer configuration, shared by
 // every execution mode: redirects (at most max_redirects, http/https only), connect and total
 // timeouts, a body cap enforced while receiving (after decompression), Accept-Encoding for every
-// coding curl supports, a User-Agent.
+// coding curl supports, a User-Agent; the user's headers, cookies, credentials and proxies.
 
 #include <curl/curl.h>
 
@@ -33,6 +33,8 @@ struct FetchResult {
   bool non_html = false;         // Content-Type said not HTML: the body was not kept
   std::string redirect_url;      // Location of a 3xx not followed (recursive crawls)
   long retry_after_seconds = 0;  // Retry-After of a 429/503 (0: none)
+  // code is CURLE_PROXY for every failure at the proxy (not reached, or it refused the tunnel),
+  // whatever curl's own code: the page's record then says `proxy`.
 };
 
 class Fetch {
@@ -50,9 +52,11 @@ class Fetch {
   // Prepares a transfer of url, clearing the previous one's state. keep_connection false: no
   // further request to this host is known, so its connection and its DNS entry are not kept
   // for reuse (with thousands of hosts, idle connections and cache entries would pile up and
-  // make every later transfer slower). Returns curl's refusal of the URL (the transfer's outcome
-  // then: pass it to finish() without performing), else CURLE_OK. Never throws.
-  CURLcode prepare(const std::string& url, bool keep_connection = true);
+  // make every later transfer slower). credentials: send --user (the URL's origin is a seed's;
+  // curl itself drops it on a redirect to another origin). Returns curl's refusal of the URL
+  // (the transfer's outcome then: pass it to finish() without performing), else CURLE_OK.
+  // Never throws.
+  CURLcode prepare(const std::string& url, bool keep_connection = true, bool credentials = false);
   CURL* easy() const noexcept { return easy_; }
   // Collects the outcome of the transfer that ended with code; moves the body out.
   FetchResult finish(CURLcode code);
@@ -64,12 +68,18 @@ class Fetch {
   void check_type();
   void keep(const char* data, std::size_t len);
   void cut_after_title();
+  CURLcode choose_proxy(const std::string& url);
+  bool proxy_failed(CURLcode code) const;
 
   static constexpr curl_off_t kReadThroughBytes = 16 * 1024;
   static constexpr std::size_t kPrescanBytes = 1024;  // the <meta> charset prescan's window
   static constexpr long kDnsCacheSeconds = 60;        // libcurl's default
 
   CURL* easy_ = nullptr;
+  curl_slist* headers_ = nullptr;
+  std::string user_;
+  ProxyOptions proxies_;
+  bool via_proxy_ = false;  // this transfer goes through a proxy
   std::size_t max_body_;
   std::string body_;
   bool too_large_ = false;

@@ -105,11 +105,15 @@ class CrawlState {
   virtual void robots_known(const CrawlItem& robots_item, RobotsRules rules,
                             SteadyClock::time_point now) = 0;
 
-  // A claimed page is done (released already, or refused by robots.txt): its record, and the
-  // links it offers (in scope, with their depth), in one step. Links already seen, deeper than
-  // the depth limit or over the page limit are dropped.
+  // A claimed page is done (released already, or refused by robots.txt): its record (none kept
+  // for a sitemap), and the links it offers (in scope, with their depth), in one step. Links
+  // already seen, deeper than the depth limit or over the page limit are dropped.
   virtual void complete(const CrawlItem& item, const PageRecord& record,
                         std::vector<Candidate> links) = 0;
+
+  // URLs found outside any page (a seed origin's sitemaps): queued as complete() queues a page's
+  // links. Throws only std::bad_alloc.
+  virtual void add_found(std::vector<Candidate> links) = 0;
 
   // A claimed item will not finish (the crawl was stopped). Never throws.
   virtual void abandon(const CrawlItem& item) noexcept = 0;

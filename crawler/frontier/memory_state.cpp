@@ -139,6 +139,10 @@ void MemoryState::add_seeds(std::vector<Candidate> seeds) {
 void MemoryState::complete(const CrawlItem& /*item*/, const PageRecord& /*record*/,
                            std::vector<Candidate> links) {
   --claimed_;
+  add_found(std::move(links));
+}
+
+void MemoryState::add_found(std::vector<Candidate> links) {
   for (Candidate& link : links) {
     if (!known(link.key)) add(std::move(link), false);
   }

@@ -45,6 +45,7 @@ class MemoryState final : public CrawlState {
                     SteadyClock::time_point now) override;
   void complete(const CrawlItem& item, const PageRecord& record,
                 std::vector<Candidate> links) override;
+  void add_found(std::vector<Candidate> links) override;
   void abandon(const CrawlItem& item) noexcept override;
   std::vector<CrawlItem> drain() override;
   std::size_t queued() const noexcept override { return queued_; }

@@ -17,6 +17,10 @@ constexpr std::size_t kRecursivePerHost = 8;
 // RFC 9309 2.3.1.2: follow at least five redirects; 2.5: parse at least 500 KiB.
 constexpr long kRobotsRedirects = 5;
 constexpr std::size_t kRobotsBodyBytes = 512 * 1024;
+// Sitemaps: sitemaps.org's 50 MiB (the parser stops there too, after decompressing), and index
+// files nested this deep at most (the standard allows none; real sites nest one or two).
+constexpr std::size_t kSitemapBodyBytes = 50 * 1024 * 1024;
+constexpr int kSitemapLevels = 4;
 // The longest backoff between two attempts.
 constexpr double kMaxBackoffMs = 3'600'000;
 
@@ -44,11 +48,11 @@ std::string robots_product_token(const FetchOptions& fetch) {
 FrontierOptions frontier_options(const CrawlConfig& config) {
   const FollowOptions& f = config.follow;
   FrontierOptions o;
-  o.dedup = f.recursive();
-  o.robots = f.recursive() && f.robots;
+  o.dedup = f.discovers();
+  o.robots = f.discovers() && f.robots;
   o.max_depth = f.depth;
   o.max_pages = f.max_pages;
-  o.per_host = f.per_host > 0 ? f.per_host : (f.recursive() ? kRecursivePerHost : 0);
+  o.per_host = f.per_host > 0 ? f.per_host : (f.discovers() ? kRecursivePerHost : 0);
   o.delay = std::chrono::milliseconds(f.delay_ms);
   return o;
 }
@@ -59,19 +63,26 @@ CrawlPlanner::CrawlPlanner(const CrawlConfig& config, CrawlState& state)
       retry_(config.retry),
       page_fetch_(config.fetch),
       robots_fetch_(config.fetch),
+      sitemap_fetch_(config.fetch),
       robots_product_(robots_product_token(config.fetch)),
-      scope_(config.follow.scope, config.follow.include, config.follow.exclude) {
+      scope_(config.follow.scope, config.follow.include, config.follow.exclude),
+      credentials_(!config.fetch.user.empty()) {
   const bool links_in_output = follow_.links || !follow_.links_path.empty();
   parse_stage_.links = follow_.recursive() || links_in_output;
   parse_stage_.link_options = LinkOptions{follow_.respect_nofollow, links_in_output};
   // A recursive crawl follows redirects itself, so scope, robots.txt and dedup apply to them.
-  page_fetch_.follow_redirects = !follow_.recursive();
+  page_fetch_.follow_redirects = !follow_.discovers();
   page_fetch_.title_only = !parse_stage_.links;
   robots_fetch_.follow_redirects = true;
   robots_fetch_.max_redirects = kRobotsRedirects;
   robots_fetch_.any_content_type = true;
   robots_fetch_.max_body_bytes = kRobotsBodyBytes;
-  if (follow_.recursive()) {
+  sitemap_fetch_.follow_redirects = true;
+  sitemap_fetch_.max_redirects = kRobotsRedirects;
+  sitemap_fetch_.any_content_type = true;
+  sitemap_fetch_.title_only = false;
+  sitemap_fetch_.max_body_bytes = kSitemapBodyBytes;
+  if (follow_.discovers()) {
     for (const std::string& target : state_.seed_redirects()) {
       if (std::optional<Url> url = Url::parse(target)) scope_.add_seed(*url);
     }
@@ -79,18 +90,65 @@ CrawlPlanner::CrawlPlanner(const CrawlConfig& config, CrawlState& state)
 }
 
 void CrawlPlanner::add_resumed_inputs(std::span<const InputItem> batch) {
-  if (!follow_.recursive()) return;
+  if (!follow_.discovers() && !credentials_) return;
+  std::vector<Candidate> none;
   for (const InputItem& input : batch) {
     if (input.too_long) continue;
     std::optional<Url> url = Url::parse(input.url);
-    if (url && url->is_http()) scope_.add_seed(*url);
+    if (url && url->is_http()) add_seed(*url, true, none);
   }
+}
+
+void CrawlPlanner::add_seed(const Url& url, bool resumed, std::vector<Candidate>& sitemaps) {
+  // Only a crawl that finds URLs has a scope to widen: a list crawl keeps no state per seed.
+  if (follow_.discovers()) scope_.add_seed(url);
+  if (credentials_) seed_origins_.insert(url.origin());
+  if (!follow_.sitemaps) return;
+  auto [at, added] = sitemap_origins_.try_emplace(url.origin(), resumed);
+  if (!added || resumed) return;
+  // Obeying robots.txt, the state fetches it before any page of the origin, and
+  // robots_fetched() reads its Sitemap: lines; otherwise a fetch of its own does.
+  if (follow_.robots) return;
+  at->second = true;
+  add_sitemaps({at->first + "/robots.txt"}, 0, sitemaps);
+}
+
+void CrawlPlanner::add_sitemaps(const std::vector<std::string>& urls, int level,
+                                std::vector<Candidate>& out) const {
+  for (const std::string& text : urls) {
+    std::optional<Url> url = Url::parse(text);
+    if (!url || !url->is_http()) continue;
+    Candidate c;
+    c.key = "sitemap " + dedup_key(*url);
+    if (state_.known(c.key)) continue;
+    c.item.url = c.item.record = url->href_without_fragment();
+    c.item.depth = sitemap_depth(level);
+    c.item.host = std::string(url->host());
+    c.item.origin = url->origin();
+    out.push_back(std::move(c));
+  }
+}
+
+void CrawlPlanner::sitemap_source_fetched(const CrawlItem& item, const FetchResult& result) {
+  std::vector<std::string> named;
+  if (result.code == CURLE_OK && result.status >= 200 && result.status < 300) {
+    named = RobotsRules::parse(result.body, robots_product_).sitemaps();
+  }
+  if (named.empty()) named.push_back(item.origin + "/sitemap.xml");
+  std::vector<Candidate> sitemaps;
+  add_sitemaps(named, 0, sitemaps);
+  state_.complete(item, PageRecord{}, std::move(sitemaps));
+}
+
+void CrawlPlanner::sitemap_refused(const CrawlItem& item) {
+  spdlog::info("sitemap {}: disallowed by robots.txt, not read", item.url);
+  state_.complete(item, PageRecord{}, {});
 }
 
 std::optional<Candidate> CrawlPlanner::candidate(const Url& url, std::string_view record_url,
                                                  int depth, bool seed) const {
   Candidate c;
-  if (follow_.recursive()) {
+  if (follow_.discovers()) {
     c.key = dedup_key(url);
     if (!seed && state_.known(c.key)) return std::nullopt;  // most links: skip building the item
   }
@@ -107,6 +165,7 @@ std::vector<PageRecord> CrawlPlanner::add_inputs(std::span<const InputItem> batc
   std::vector<PageRecord> refused;
   std::vector<std::size_t> refused_at;  // their places in the batch
   std::vector<Candidate> seeds;
+  std::vector<Candidate> sitemaps;
   seeds.reserve(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const InputItem& input = batch[i];
@@ -128,11 +187,11 @@ std::vector<PageRecord> CrawlPlanner::add_inputs(std::span<const InputItem> batc
       refused_at.push_back(i);
       continue;
     }
-    // Only a recursive crawl has a scope to widen: a list crawl keeps no state per seed.
-    if (follow_.recursive()) scope_.add_seed(*url);
+    add_seed(*url, false, sitemaps);
     seeds.push_back(std::move(*candidate(*url, input.url, 0, true)));
   }
   state_.add_input(std::move(seeds), refused, refused_at, mark);
+  if (!sitemaps.empty()) state_.add_found(std::move(sitemaps));
   return refused;
 }
 
@@ -191,16 +250,53 @@ void CrawlPlanner::robots_fetched(const CrawlItem& item, const FetchResult& resu
   } else {
     rules = RobotsRules::allow_all();  // 4xx, or redirected too often: no rules
   }
+  // --sitemaps: a seed origin's sitemaps are the ones it names, else /sitemap.xml (an origin
+  // refused for an unreachable robots.txt is not crawled at all).
+  std::vector<Candidate> sitemaps;
+  if (follow_.sitemaps && !rules.is_unreachable()) {
+    auto origin = sitemap_origins_.find(item.origin);
+    if (origin != sitemap_origins_.end() && !origin->second) {
+      origin->second = true;
+      std::vector<std::string> named = rules.sitemaps();
+      if (named.empty()) named.push_back(item.origin + "/sitemap.xml");
+      add_sitemaps(named, 0, sitemaps);
+    }
+  }
   state_.robots_known(item, std::move(rules), now);
+  if (!sitemaps.empty()) state_.add_found(std::move(sitemaps));
+}
+
+void CrawlPlanner::sitemap_parsed(const CrawlItem& item, ParsedPage& page) {
+  std::vector<Candidate> found;
+  for (const Url& url : page.links) {
+    if (!scope_.allows(url)) continue;
+    if (auto c = candidate(url, url.href(), 0, false)) found.push_back(std::move(*c));
+  }
+  const int level = item.sitemap_level() + 1;
+  if (!page.sitemaps.empty() && level >= kSitemapLevels) {
+    spdlog::warn("sitemap {}: an index nested more than {} deep: its {} sitemaps not read",
+                 item.url, kSitemapLevels, page.sitemaps.size());
+  } else {
+    std::vector<std::string> children;
+    for (const Url& url : page.sitemaps) {
+      if (scope_.allows(url)) children.push_back(url.href());
+    }
+    add_sitemaps(children, level, found);
+  }
+  state_.complete(item, page.record, std::move(found));
 }
 
 void CrawlPlanner::page_parsed(const CrawlItem& item, ParsedPage& page) {
+  if (item.is_sitemap()) {
+    sitemap_parsed(item, page);
+    return;
+  }
   PageRecord& rec = page.record;
   rec.url = item.record;
   rec.depth = item.depth;
   rec.attempts = item.attempt;
   std::vector<Candidate> links;
-  if (follow_.recursive()) {
+  if (follow_.discovers()) {
     if (rec.error.empty() && is_redirect(rec.status) && !rec.final_url.empty()) {
       std::optional<Url> from = Url::parse(rec.final_url);
       // Location as sent; curl's CURLINFO_REDIRECT_URL is resolved already, a fallback.

@@ -5,6 +5,7 @@
 #include "crawler/html/scan.hpp"
 #include "crawler/parse/page_record.hpp"
 #include "crawler/parse/page_title.hpp"
+#include "crawler/parse/parse_sitemap.hpp"
 #include "crawler/text/charset.hpp"
 
 namespace acrawl::crawler {
@@ -74,9 +75,10 @@ ParsedPage parse_page(std::string url, FetchResult result, const LinkOptions& op
   return page;
 }
 
-ParsedPage ParseStage::operator()(std::string url, FetchResult result) const {
+ParsedPage ParseStage::operator()(std::string url, FetchResult result, bool sitemap) const {
+  if (sitemap) return parse_sitemap_response(std::move(url), std::move(result));
   if (links) return parse_page(std::move(url), std::move(result), link_options);
-  return ParsedPage{build_record(std::move(url), std::move(result)), {}, false};
+  return ParsedPage{build_record(std::move(url), std::move(result)), {}, false, {}};
 }
 
 }  // namespace acrawl::crawler

@@ -24,6 +24,8 @@ struct ParsedPage {
   // order. Empty when the page is not HTML or failed.
   std::vector<Url> links;
   bool nofollow = false;  // <meta name=robots content="nofollow"> (or "none")
+  // A sitemap's: links holds the pages it lists, sitemaps the sitemaps an index lists.
+  std::vector<Url> sitemaps;
 };
 
 // Like build_record (same record, same title) plus the links. Never throws but bad_alloc.
@@ -35,7 +37,8 @@ ParsedPage parse_page(std::string url, FetchResult result, const LinkOptions& op
 struct ParseStage {
   bool links = false;
   LinkOptions link_options;
-  ParsedPage operator()(std::string url, FetchResult result) const;
+  // sitemap: the response is a sitemap file (parse_sitemap_response), not a page.
+  ParsedPage operator()(std::string url, FetchResult result, bool sitemap = false) const;
 };
 
 // The links of a parsed page whose address is page_url, as in ParsedPage::links. encoding is

@@ -60,7 +60,7 @@ CrawlDefinition crawl_definition(const CrawlConfig& config) {
         std::filesystem::weakly_canonical(std::filesystem::absolute(config.output_path, ec), ec);
     output = ec ? config.output_path : p.string();
   }
-  return {
+  CrawlDefinition d{
       {"--depth", std::to_string(f.depth)},
       {"--max-pages", std::to_string(f.max_pages)},
       {"--scope", scope_name(f.scope)},
@@ -73,6 +73,9 @@ CrawlDefinition crawl_definition(const CrawlConfig& config) {
       {"--format", format_name(config.format)},
       {"--output", output},
   };
+  // Only when on: states made before the option existed resume as they were.
+  if (f.sitemaps) d.emplace_back("--sitemaps", "yes");
+  return d;
 }
 
 CrawlDefinition redis_definition(const CrawlConfig& config) {

@@ -352,7 +352,8 @@ if ARGV[4] ~= '' then hand_over(lk, now, ARGV[4], num(ARGV[5])) end
 local l = lease_of(lk)
 if not l[1] then return 0 end
 release(lk, l, now, 0, false)
-redis.call('XADD', p .. 'records', '*', unpack(ARGV, 7, 6 + 2 * k))
+-- A sitemap's completion has no record.
+if k > 0 then redis.call('XADD', p .. 'records', '*', unpack(ARGV, 7, 6 + 2 * k)) end
 end_lease(lid, lk)
 for i = 7 + 2 * k, #ARGV, 4 do
   admit(max_pages, '0', ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3])

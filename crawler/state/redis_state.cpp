@@ -527,14 +527,30 @@ void RedisState::complete(const CrawlItem& item, const PageRecord& record,
   // completion's own.
   op.lease = std::move(held->first);
   op.text = std::move(held->second);
-  op.fields = encode_record(record, redis_.links);
+  if (!item.is_sitemap()) op.fields = encode_record(record, redis_.links);
+  op.urls = found_urls(std::move(links));
+  post(std::move(op));
+  changed_since_claim_ = true;
+}
+
+void RedisState::add_found(std::vector<Candidate> links) {
+  Op op;
+  op.kind = Op::seed;
+  op.flag = false;  // not seeds: deduplicated, the page limit applies
+  op.urls = found_urls(std::move(links));
+  if (op.urls.empty()) return;
+  post(std::move(op));
+  changed_since_claim_ = urgent_ = true;
+}
+
+std::vector<RedisUrl> RedisState::found_urls(std::vector<Candidate> links) {
+  std::vector<RedisUrl> urls;
   for (Candidate& c : links) {
     if (c.item.depth > options_.max_depth) continue;
     if (options_.dedup && !seen_.insert(fingerprint(c.key))) continue;
-    op.urls.push_back(RedisUrl{redis_fp(c.key), c.item.host, encode_item(c.item, 0)});
+    urls.push_back(RedisUrl{redis_fp(c.key), c.item.host, encode_item(c.item, 0)});
   }
-  post(std::move(op));
-  changed_since_claim_ = true;
+  return urls;
 }
 
 void RedisState::abandon(const CrawlItem& item) noexcept {

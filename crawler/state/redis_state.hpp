@@ -86,6 +86,7 @@ class RedisState final : public CrawlState {
                     SteadyClock::time_point now) override;
   void complete(const CrawlItem& item, const PageRecord& record,
                 std::vector<Candidate> links) override;
+  void add_found(std::vector<Candidate> links) override;
   void abandon(const CrawlItem& item) noexcept override;
   // The items leased ahead go back to their queues; nothing is returned (the crawl's items
   // stay queued in Redis).
@@ -124,6 +125,8 @@ class RedisState final : public CrawlState {
   // A transfer ended: its host's slot is no longer running here.
   void ended(const Held& held);
   void return_idle_spares(SteadyClock::time_point now);
+  // Links to send: within the depth limit and not seen here already (marked seen now).
+  std::vector<RedisUrl> found_urls(std::vector<Candidate> links);
   std::optional<RedisRelease> take_release(const std::string& lease);
   // An item handed out ends: its slot no longer runs here, it leaves held_ and the renewals.
   // Returns its lease and the hand-over of its slot not sent yet ("" for none); nullopt when

@@ -220,7 +220,13 @@ void SqliteState::complete(const CrawlItem& item, const PageRecord& record,
                            std::vector<Candidate> links) {
   window_.complete(item, record, {});
   StateOps ops;
-  if (!item.robots_txt) ops.done.push_back(StateOps::Done{item.id, record});
+  if (!item.robots_txt && !item.is_sitemap()) ops.done.push_back(StateOps::Done{item.id, record});
+  for (Candidate& link : links) take(std::move(link), false, ops);
+  store_.push(std::move(ops));
+}
+
+void SqliteState::add_found(std::vector<Candidate> links) {
+  StateOps ops;
   for (Candidate& link : links) take(std::move(link), false, ops);
   store_.push(std::move(ops));
 }

@@ -37,6 +37,7 @@ class SqliteState final : public CrawlState {
                     SteadyClock::time_point now) override;
   void complete(const CrawlItem& item, const PageRecord& record,
                 std::vector<Candidate> links) override;
+  void add_found(std::vector<Candidate> links) override;
   void abandon(const CrawlItem& item) noexcept override { window_.abandon(item); }
   // Takes the window's items out; the file keeps them queued (a resumed crawl fetches them).
   std::vector<CrawlItem> drain() override { return window_.drain(); }
