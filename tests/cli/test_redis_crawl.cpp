@@ -245,3 +245,28 @@ TEST_CASE("redis: restarted mid-crawl, workers reconnect and finish; data lost, 
     CHECK(worker.err().find("lost crawl") != std::string::npos);
   }
 }
+
+TEST_CASE("redis: --sitemaps: two workers read each sitemap once and give the in-memory records") {
+  RedisServer redis;
+  FixtureServer server(ServerOptions{
+      .site_pages = 100,
+      .robots_txt =
+          "User-agent: *\nDisallow: /site/p/11.html\n"
+          "Sitemap: {{base}}/sitemaps/index.xml\nSitemap: {{base}}/sitemaps/urlset.xml\n"});
+  const std::vector<std::string> common = {server.base_url() + "/site/", "--sitemaps",
+                                           "--no-progress", "-q"};
+  ProcessResult ref = run_acrawl(common);
+  REQUIRE(ref.exit_code == 1);  // the disallowed page
+  const std::vector<std::string> expected = sorted_lines(ref.out);
+  REQUIRE(expected.size() == 12);
+  server.reset_stats();
+  const std::vector<std::string> shared =
+      with(common, {"--state", redis.url(), "--crawl-id", "sm"});
+  ProcessResult first = run_acrawl(shared);
+  ProcessResult second = run_acrawl(with(shared, {"--mode", "threads"}));
+  INFO(first.err << second.err);
+  CHECK(exported(redis, "sm") == expected);
+  std::size_t index_reads = 0;
+  for (const auto& r : server.request_log()) index_reads += r.target == "/sitemaps/index.xml";
+  CHECK(index_reads == 1);
+}

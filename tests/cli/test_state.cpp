@@ -550,3 +550,25 @@ TEST_CASE(
   CHECK(fifo.err.find("not a regular file") != std::string::npos);
   CHECK(run_acrawl({"export", dir / "fifo"}).exit_code == 2);
 }
+
+TEST_CASE("--state: --sitemaps killed mid-way resumes: every listed page exactly once") {
+  FixtureServer server(ServerOptions{.site_pages = 1500,
+                                     .robots_txt = "Sitemap: {{base}}/sitemap-gen/1500.xml.gz\n"});
+  TempDir dir;
+  const std::string seed = server.base_url() + "/site/";
+  ProcessResult ref = run_acrawl({seed, "--sitemaps", "--no-progress", "-q"});
+  REQUIRE(ref.exit_code == 0);
+  const std::vector<std::string> expected = sorted_lines(ref.out);
+  REQUIRE(expected.size() == 1501);
+  const std::vector<std::string> args = {
+      seed, "--sitemaps", "--state",       dir / "s.db", "-o", dir / "out.tsv",
+      "-c", "4",          "--no-progress", "-q"};
+  std::size_t kills = 0;
+  for (std::size_t k : {3u, 200u, 500u}) kills += kill_after(server, args, k) ? 1 : 0;
+  CHECK(kills == 3);
+  ProcessResult last = run_acrawl(args);
+  INFO(last.err);
+  CHECK(last.exit_code == 0);
+  check_exactly_once(dir / "out.tsv", expected);
+  CHECK(sorted_lines(run_acrawl({"export", dir / "s.db"}).out) == expected);
+}
