@@ -97,8 +97,10 @@ void Fetch::configure(const FetchOptions& options, CURLSH* share, const std::ato
   user_ = options.user;
   if (!user_.empty()) ACRAWL_SET(CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
   proxies_ = options.proxy;
-  // "": no proxy, whatever the environment says (acrawl read it already, see proxy.hpp).
+  // "": no proxy and no exemption, whatever the environment says (acrawl read it already and
+  // decides per URL, see proxy.hpp).
   ACRAWL_SET(CURLOPT_PROXY, "");
+  ACRAWL_SET(CURLOPT_NOPROXY, "");
   if (stop != nullptr) {
     ACRAWL_SET(CURLOPT_NOPROGRESS, 0L);
     ACRAWL_SET(CURLOPT_XFERINFOFUNCTION, &Fetch::on_progress);

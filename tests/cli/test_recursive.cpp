@@ -16,36 +16,18 @@
 #include "fixtures/server/fixture_server.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/request_starts.hpp"
+#include "tests/support/tsv_records.hpp"
 
 using acrawl::fixtures::FixtureServer;
 using acrawl::fixtures::LoggedRequest;
 using acrawl::fixtures::ServerOptions;
+using acrawl::test::records;
 using acrawl::test::request_starts;
 using acrawl::test::run_process;
+using acrawl::test::split;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::string field;
-  std::istringstream in(s);
-  while (std::getline(in, field, sep)) out.push_back(field);
-  return out;
-}
-
-// url -> (status, title) from TSV output; fails the test on a duplicate URL.
-std::map<std::string, std::pair<std::string, std::string>> records(const std::string& tsv) {
-  std::map<std::string, std::pair<std::string, std::string>> out;
-  for (const std::string& line : split(tsv, '\n')) {
-    std::vector<std::string> f = split(line, '\t');
-    REQUIRE(f.size() >= 2);
-    INFO("line: " << line);
-    CHECK(out.count(f[0]) == 0);
-    out[f[0]] = {f[1], f.size() > 2 ? f[2] : ""};
-  }
-  return out;
-}
 
 std::vector<std::string> requested(const FixtureServer& server, const std::string& prefix = "") {
   std::vector<std::string> out;

@@ -17,6 +17,7 @@
 
 #include "fixtures/server/fixture_server.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/tsv_records.hpp"
 
 using acrawl::fixtures::FixtureServer;
 using acrawl::fixtures::LoggedRequest;
@@ -29,15 +30,7 @@ namespace {
 // url -> status column (the error word for a failure), from TSV; fails on a repeated URL.
 std::map<std::string, std::string> statuses(const std::string& tsv) {
   std::map<std::string, std::string> out;
-  std::istringstream in(tsv);
-  std::string line;
-  while (std::getline(in, line)) {
-    const std::size_t tab = line.find('\t');
-    REQUIRE(tab != std::string::npos);
-    const std::string url = line.substr(0, tab);
-    CHECK_MESSAGE(out.count(url) == 0, "twice: " << url);
-    out[url] = line.substr(tab + 1, line.find('\t', tab + 1) - tab - 1);
-  }
+  for (auto& [url, record] : acrawl::test::records(tsv)) out[url] = record.first;
   return out;
 }
 
