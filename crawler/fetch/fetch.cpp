@@ -97,10 +97,10 @@ void Fetch::configure(const FetchOptions& options, CURLSH* share, const std::ato
   user_ = options.user;
   if (!user_.empty()) ACRAWL_SET(CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
   proxies_ = options.proxy;
-  // "": no proxy and no exemption, whatever the environment says (acrawl read it already and
-  // decides per URL, see proxy.hpp).
+  // Never the environment (acrawl read it already, see proxy.hpp): the proxy is set per URL,
+  // the exemptions here, so that a redirect curl follows is exempted as no_proxy says.
   ACRAWL_SET(CURLOPT_PROXY, "");
-  ACRAWL_SET(CURLOPT_NOPROXY, "");
+  ACRAWL_SET(CURLOPT_NOPROXY, proxies_.no_proxy.c_str());
   if (stop != nullptr) {
     ACRAWL_SET(CURLOPT_NOPROGRESS, 0L);
     ACRAWL_SET(CURLOPT_XFERINFOFUNCTION, &Fetch::on_progress);
@@ -162,10 +162,13 @@ CURLcode Fetch::choose_proxy(const std::string& url) {
     curl_free(host);
     return CURLE_URL_MALFORMAT;
   }
-  const std::string& proxy = proxy_for(proxies_, std::string_view(scheme) == "https", host);
+  // The scheme's proxy even for an exempt host (curl exempts it): a redirect it follows from
+  // there to another host still goes through the proxy. (The scheme is the first URL's.)
+  const bool https = std::string_view(scheme) == "https";
+  via_proxy_ = !proxy_for(proxies_, https, host).empty();
   curl_free(host);
   curl_free(scheme);
-  via_proxy_ = !proxy.empty();
+  const std::string& proxy = https ? proxies_.https : proxies_.http;
   return curl_easy_setopt(easy_, CURLOPT_PROXY, proxy.c_str());
 }
 

@@ -120,6 +120,8 @@ ProxyOptions resolve_proxies(const std::string& proxy, const std::optional<std::
 }
 
 bool no_proxy_matches(std::string_view no_proxy, std::string_view host) noexcept {
+  // As curl 7.88 reads it: "*" exempts everything only as the whole list.
+  if (ascii::trim_ascii_ws(no_proxy) == "*") return true;
   if (host.ends_with('.')) host.remove_suffix(1);
   const Address host_ip = address_of(host);
   std::size_t at = 0;
@@ -129,7 +131,6 @@ bool no_proxy_matches(std::string_view no_proxy, std::string_view host) noexcept
     const std::string_view entry = no_proxy.substr(at, end - at);
     at = end + 1;
     if (entry.empty()) continue;
-    if (entry == "*") return true;
     if (entry_matches(entry, host, host_ip)) return true;
   }
   return false;

@@ -25,7 +25,8 @@ std::optional<std::string> process_env(const char* name);
 ProxyOptions resolve_proxies(const std::string& proxy, const std::optional<std::string>& no_proxy,
                              const EnvLookup& env = process_env);
 
-// True when no_proxy (curl's syntax) exempts host: "*" exempts all; otherwise a list split on
+// True when no_proxy (curl's syntax) exempts host: "*" (alone) exempts all; otherwise a list split
+// on
 // ',' and ' ', each entry a name that matches itself and its subdomains (a leading '.' is
 // ignored), an IP address, or an IP range in CIDR notation. host as in a URL (IPv6 in
 // brackets). Never throws.

@@ -29,7 +29,8 @@ bool is_transient(const FetchResult& r) {
   const std::string_view word = error_word(r.code, r.too_large);
   if (!word.empty()) {
     return word == error_words::timeout || word == error_words::refused ||
-           word == error_words::reset || word == error_words::empty_reply;
+           word == error_words::reset || word == error_words::empty_reply ||
+           word == error_words::proxy;
   }
   return r.status == 429 || r.status == 502 || r.status == 503 || r.status == 504;
 }
@@ -91,21 +92,24 @@ CrawlPlanner::CrawlPlanner(const CrawlConfig& config, CrawlState& state)
 
 void CrawlPlanner::add_resumed_inputs(std::span<const InputItem> batch) {
   if (!follow_.discovers() && !credentials_) return;
-  std::vector<Candidate> none;
+  std::vector<Candidate> sitemaps;
   for (const InputItem& input : batch) {
     if (input.too_long) continue;
     std::optional<Url> url = Url::parse(input.url);
-    if (url && url->is_http()) add_seed(*url, true, none);
+    if (url && url->is_http()) add_seed(*url, sitemaps);
   }
+  // Offered again: the run before may have stopped before it queued them (the state drops
+  // the ones it has).
+  if (!sitemaps.empty()) state_.add_found(std::move(sitemaps));
 }
 
-void CrawlPlanner::add_seed(const Url& url, bool resumed, std::vector<Candidate>& sitemaps) {
+void CrawlPlanner::add_seed(const Url& url, std::vector<Candidate>& sitemaps) {
   // Only a crawl that finds URLs has a scope to widen: a list crawl keeps no state per seed.
   if (follow_.discovers()) scope_.add_seed(url);
   if (credentials_) seed_origins_.insert(url.origin());
   if (!follow_.sitemaps) return;
-  auto [at, added] = sitemap_origins_.try_emplace(url.origin(), resumed);
-  if (!added || resumed) return;
+  auto [at, added] = sitemap_origins_.try_emplace(url.origin(), false);
+  if (!added) return;
   // Obeying robots.txt, the state fetches it before any page of the origin, and
   // robots_fetched() reads its Sitemap: lines; otherwise a fetch of its own does.
   if (follow_.robots) return;
@@ -187,11 +191,13 @@ std::vector<PageRecord> CrawlPlanner::add_inputs(std::span<const InputItem> batc
       refused_at.push_back(i);
       continue;
     }
-    add_seed(*url, false, sitemaps);
+    add_seed(*url, sitemaps);
     seeds.push_back(std::move(*candidate(*url, input.url, 0, true)));
   }
-  state_.add_input(std::move(seeds), refused, refused_at, mark);
+  // The sitemaps first: a kill between the two leaves them queued and the input unread, and
+  // the next run offers them again (dropped as known); the other way round they would be lost.
   if (!sitemaps.empty()) state_.add_found(std::move(sitemaps));
+  state_.add_input(std::move(seeds), refused, refused_at, mark);
   return refused;
 }
 
@@ -262,8 +268,10 @@ void CrawlPlanner::robots_fetched(const CrawlItem& item, const FetchResult& resu
       add_sitemaps(named, 0, sitemaps);
     }
   }
-  state_.robots_known(item, std::move(rules), now);
+  // Before the rules, as in add_inputs: rules kept without their sitemaps would not be
+  // fetched again after a kill.
   if (!sitemaps.empty()) state_.add_found(std::move(sitemaps));
+  state_.robots_known(item, std::move(rules), now);
 }
 
 void CrawlPlanner::sitemap_parsed(const CrawlItem& item, ParsedPage& page) {
@@ -305,7 +313,9 @@ void CrawlPlanner::page_parsed(const CrawlItem& item, ParsedPage& page) {
         rec.location = target->href();
         // An input URL that redirects (http -> https, example.org -> www.example.org) brings its
         // target into scope: that is where the site the user named lives.
-        if (item.depth == 0) scope_.add_seed(*target);
+        // (Not a page a sitemap lists: those are at depth 0 too, but the site did not name them
+        // as the user did.)
+        if (item.input || (item.depth == 0 && !follow_.sitemaps)) scope_.add_seed(*target);
         if (scope_.allows(*target)) {
           if (auto c = candidate(*target, target->href(), item.depth, false)) {
             links.push_back(std::move(*c));

@@ -97,8 +97,8 @@ class CrawlPlanner {
 
  private:
   // An input URL widens the scope (recursive crawls) and is an origin --user goes to; its
-  // origin's sitemaps are looked for (once). resumed: the run before looked already.
-  void add_seed(const Url& url, bool resumed, std::vector<Candidate>& sitemaps);
+  // origin's sitemaps are looked for (once: the source item goes to sitemaps).
+  void add_seed(const Url& url, std::vector<Candidate>& sitemaps);
   // Sitemap items for these URLs at this level (nothing already known).
   void add_sitemaps(const std::vector<std::string>& urls, int level,
                     std::vector<Candidate>& out) const;

@@ -250,7 +250,9 @@ void RedisState::add_input(std::vector<Candidate> seeds, const std::vector<PageR
       ++next_refused;
       ++line;
     }
-    const std::string key = options_.dedup ? c.key : "line " + std::to_string(line) + " " + c.key;
+    // (--sitemaps deduplicates a list crawl's found URLs, not its input lines.)
+    const bool by_url = options_.dedup && options_.max_depth > 0;
+    const std::string key = by_url ? c.key : "line " + std::to_string(line) + " " + c.key;
     const std::int64_t fp = redis_fp(key);
     if (options_.dedup) seen_.insert(fingerprint(c.key));
     seed.urls.push_back(RedisUrl{fp, c.item.host, encode_item(c.item, 0)});

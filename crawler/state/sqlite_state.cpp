@@ -220,7 +220,8 @@ void SqliteState::complete(const CrawlItem& item, const PageRecord& record,
                            std::vector<Candidate> links) {
   window_.complete(item, record, {});
   StateOps ops;
-  if (!item.robots_txt && !item.is_sitemap()) ops.done.push_back(StateOps::Done{item.id, record});
+  // A sitemap is done like a page (its row leaves the queue) but keeps no record.
+  if (!item.robots_txt) ops.done.push_back(StateOps::Done{item.id, record, !item.is_sitemap()});
   for (Candidate& link : links) take(std::move(link), false, ops);
   store_.push(std::move(ops));
 }

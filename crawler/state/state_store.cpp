@@ -490,45 +490,47 @@ void StateStore::apply(StateOps& ops) {
   std::string lines;
   for (const StateOps::Done& d : ops.done) {
     const PageRecord& r = d.record;
-    record->bind(1, d.id);
-    record->bind(2, std::string_view(r.url));
-    // NULL when the same as url (most pages: a third less state per page); '' when nothing
-    // was fetched.
-    if (r.final_url == r.url) {
-      record->bind_null(3);
-    } else {
-      record->bind(3, std::string_view(r.final_url));
-    }
-    if (r.status > 0) {
-      record->bind(4, static_cast<std::int64_t>(r.status));
-    } else {
-      record->bind_null(4);
-    }
-    record->bind(5, nonempty(r.error));
-    record->bind(6, r.title);
-    record->bind(7, nonempty(r.content_type));
-    record->bind(8, static_cast<std::int64_t>(r.bytes));
-    record->bind(9, r.elapsed_ms);
-    record->bind(10, static_cast<std::int64_t>(r.redirects));
-    record->bind(11, nonempty(r.encoding));
-    record->bind(12, nonempty(r.encoding_source));
-    record->bind(13, nonempty(r.location));
-    record->bind(14, static_cast<std::int64_t>(r.depth));
-    record->bind(15, static_cast<std::int64_t>(r.attempts));
-    record->bind(16, now);
-    if (r.links) {
-      record->bind(17, static_cast<std::int64_t>(r.links->size()));
-    } else {
-      record->bind_null(17);
-    }
-    record->run();
-    if (r.links) {
-      std::int64_t pos = 0;
-      for (const std::string& l : *r.links) {
-        link->bind(1, d.id);
-        link->bind(2, pos++);
-        link->bind(3, std::string_view(l));
-        link->run();
+    if (d.has_record) {
+      record->bind(1, d.id);
+      record->bind(2, std::string_view(r.url));
+      // NULL when the same as url (most pages: a third less state per page); '' when nothing
+      // was fetched.
+      if (r.final_url == r.url) {
+        record->bind_null(3);
+      } else {
+        record->bind(3, std::string_view(r.final_url));
+      }
+      if (r.status > 0) {
+        record->bind(4, static_cast<std::int64_t>(r.status));
+      } else {
+        record->bind_null(4);
+      }
+      record->bind(5, nonempty(r.error));
+      record->bind(6, r.title);
+      record->bind(7, nonempty(r.content_type));
+      record->bind(8, static_cast<std::int64_t>(r.bytes));
+      record->bind(9, r.elapsed_ms);
+      record->bind(10, static_cast<std::int64_t>(r.redirects));
+      record->bind(11, nonempty(r.encoding));
+      record->bind(12, nonempty(r.encoding_source));
+      record->bind(13, nonempty(r.location));
+      record->bind(14, static_cast<std::int64_t>(r.depth));
+      record->bind(15, static_cast<std::int64_t>(r.attempts));
+      record->bind(16, now);
+      if (r.links) {
+        record->bind(17, static_cast<std::int64_t>(r.links->size()));
+      } else {
+        record->bind_null(17);
+      }
+      record->run();
+      if (r.links) {
+        std::int64_t pos = 0;
+        for (const std::string& l : *r.links) {
+          link->bind(1, d.id);
+          link->bind(2, pos++);
+          link->bind(3, std::string_view(l));
+          link->run();
+        }
       }
     }
     done->bind(1, d.id);
@@ -540,7 +542,7 @@ void StateStore::apply(StateOps& ops) {
       unclaim->bind(1, d.id);
       unclaim->run();
     }
-    if (output_fd_ >= 0) lines += format_record(output_.format, r, output_.links);
+    if (output_fd_ >= 0 && d.has_record) lines += format_record(output_.format, r, output_.links);
   }
   auto put_meta = [&](const char* key, std::int64_t value) {
     meta->bind(1, std::string_view(key));

@@ -54,6 +54,7 @@ struct StateOps {
   struct Done {
     std::int64_t id;
     PageRecord record;
+    bool has_record = true;  // false: a sitemap file, done without a record of its own
   };
   struct Robots {
     std::string origin;

@@ -571,4 +571,10 @@ TEST_CASE("--state: --sitemaps killed mid-way resumes: every listed page exactly
   CHECK(last.exit_code == 0);
   check_exactly_once(dir / "out.tsv", expected);
   CHECK(sorted_lines(run_acrawl({"export", dir / "s.db"}).out) == expected);
+  // The sitemap files are done too: nothing left queued, nothing fetched again.
+  CHECK(last.err.find("still queued") == std::string::npos);
+  server.reset_stats();
+  ProcessResult again = run_acrawl(args);
+  CHECK(again.exit_code == 0);
+  CHECK(server.stats().requests == 0);
 }
