@@ -2,6 +2,8 @@
 // CrawlConfig: everything a crawl needs, as plain data (no CLI types).
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -114,6 +116,12 @@ struct RetryOptions {
   long base_delay_ms = 1'000;  // before attempt k+1: base * 2^(k-1), jittered by 0.5-1.5x
 };
 
+// An address to listen on: a numeric IPv4 or IPv6 address and a port (0: any free one).
+struct ListenAddress {
+  std::string ip;
+  std::uint16_t port = 0;
+};
+
 struct CrawlConfig {
   std::vector<std::string> inputs;  // files, URLs or "-" (stdin)
   Mode mode = Mode::async;
@@ -128,6 +136,7 @@ struct CrawlConfig {
   std::string crawl_id;         // --crawl-id: the crawl's name in Redis (empty: derived)
   int lease_seconds = 30;       // --lease: how long a dead worker's URLs stay leased (Redis)
   bool progress = false;        // the live status line on stderr
+  std::optional<ListenAddress> metrics;  // --metrics: serve /metrics and /status there
   FetchOptions fetch;
   FollowOptions follow;
   RetryOptions retry;

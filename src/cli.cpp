@@ -13,6 +13,7 @@
 #include <string>
 
 #include "crawler/fetch/proxy.hpp"
+#include "crawler/metrics/listen_address.hpp"
 
 namespace acrawl::cli {
 
@@ -252,6 +253,20 @@ Invocation parse_command_line(int argc, char** argv) {
       ->check(CLI::Range(1, 3600))
       ->type_name("SECONDS");
   app.add_flag("--no-progress", no_progress, "No live status line on stderr");
+  app.add_option_function<std::string>(
+         "--metrics",
+         [&config](const std::string& value) {
+           config.metrics = crawler::parse_listen_address(value);
+           if (!config.metrics) {
+             throw CLI::ValidationError(
+                 "--metrics", "'" + value +
+                                  "' is not HOST:PORT with a numeric address, such as "
+                                  "127.0.0.1:9100, [::1]:9100 or 0.0.0.0:9100 (every interface)");
+           }
+         },
+         "Serve GET /metrics (Prometheus text format) and GET /status (JSON) on HOST:PORT while "
+         "the crawl runs (port 0: any free port, logged)")
+      ->type_name("HOST:PORT");
 
   crawler::FollowOptions& follow = config.follow;
   std::string scope = "host";

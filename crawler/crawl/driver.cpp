@@ -52,6 +52,7 @@ void CrawlDriver::add_input(const std::vector<InputItem>& batch, bool stopped) {
     }
     input_ended_ = true;
     planner_.input_ended();
+    publish();
     return;
   }
   if (first == batch.size()) return;
@@ -63,6 +64,7 @@ void CrawlDriver::add_input(const std::vector<InputItem>& batch, bool stopped) {
     }
   }
   for (PageRecord& refused : planner_.add_inputs(rest, mark_)) output_.emit(std::move(refused));
+  publish();
 }
 
 CrawlDriver::Work CrawlDriver::next(SteadyClock::time_point now, std::size_t max) {
@@ -75,6 +77,7 @@ CrawlDriver::Work CrawlDriver::next(SteadyClock::time_point now, std::size_t max
   // the scope every page's links are judged by. (Input arriving wakes the crawl.)
   if (mark_.lines < resumed_.lines && !input_ended_) return work;
   Claim claim = planner_.claim(now, max);
+  output_.live().robots_refused.fetch_add(claim.disallowed.size(), std::memory_order_relaxed);
   for (const CrawlItem& refused : claim.disallowed) {
     if (refused.is_sitemap()) {
       planner_.sitemap_refused(refused);
@@ -83,32 +86,43 @@ CrawlDriver::Work CrawlDriver::next(SteadyClock::time_point now, std::size_t max
     }
   }
   work.fetches = std::move(claim.fetches);
-  for (CrawlItem& item : work.fetches) item.credentials = planner_.sends_credentials(item.origin);
+  for (CrawlItem& item : work.fetches) {
+    item.credentials = planner_.sends_credentials(item.origin);
+    host_transfer(item, +1);
+  }
   work.wake_at = claim.wake_at;
+  publish();
   return work;
 }
 
 CrawlDriver::Then CrawlDriver::transfer_ended(const CrawlItem& item, const FetchResult& result,
                                               SteadyClock::time_point now) {
+  Then then = Then::done;
   if (item.robots_txt) {
     planner_.robots_fetched(item, result, now);
-    return Then::done;
-  }
-  if (CrawlPlanner::is_sitemap_source(item)) {
-    if (planner_.transfer_ended(item, result, now)) return Then::done;  // tried again later
+  } else if (planner_.transfer_ended(item, result, now)) {  // tried again later
+    output_.live().retries.fetch_add(1, std::memory_order_relaxed);
+  } else if (CrawlPlanner::is_sitemap_source(item)) {
     planner_.sitemap_source_fetched(item, result);
-    return Then::done;
+  } else {
+    then = Then::parse;
   }
-  return planner_.transfer_ended(item, result, now) ? Then::done : Then::parse;
+  if (then == Then::done) host_transfer(item, -1);
+  publish();
+  return then;
 }
 
 void CrawlDriver::page_parsed(const CrawlItem& item, ParsedPage page) {
   planner_.page_parsed(item, page);
+  host_transfer(item, -1);
   if (!item.is_sitemap()) output_.emit(std::move(page.record));
+  publish();
 }
 
 void CrawlDriver::cancelled(const CrawlItem& item) {
   planner_.abandon(item);
+  host_transfer(item, -1);
+  publish();
   // No record of its own (robots.txt, a sitemap); or resumed later.
   if (item.robots_txt || item.is_sitemap() || state_.durable()) return;
   PageRecord rec = error_record(item.record, error_words::cancelled);
@@ -120,6 +134,21 @@ void CrawlDriver::cancelled(const CrawlItem& item) {
 void CrawlDriver::stop() {
   if (state_.durable()) return;  // what is queued stays queued: the next run fetches it
   for (PageRecord& rec : planner_.drain_inputs()) output_.emit(std::move(rec));
+}
+
+void CrawlDriver::host_transfer(const CrawlItem& item, int change) {
+  if (change > 0) {
+    ++host_transfers_[item.host];
+    return;
+  }
+  auto it = host_transfers_.find(item.host);
+  if (it != host_transfers_.end() && --it->second == 0) host_transfers_.erase(it);
+}
+
+void CrawlDriver::publish() noexcept {
+  LiveCounters& live = output_.live();
+  live.urls_queued.store(planner_.queued(), std::memory_order_relaxed);
+  live.hosts_active.store(host_transfers_.size(), std::memory_order_relaxed);
 }
 
 }  // namespace acrawl::crawler

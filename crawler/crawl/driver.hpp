@@ -10,6 +10,8 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "crawler/config.hpp"
@@ -95,6 +97,12 @@ class CrawlDriver {
   std::size_t queued() const noexcept { return planner_.queued(); }
 
  private:
+  // An item of item's host was handed out (+1), or is over (-1): fetched and parsed, or
+  // cancelled.
+  void host_transfer(const CrawlItem& item, int change);
+  // The gauges --metrics shows: the frontier and the hosts being asked.
+  void publish() noexcept;
+
   CrawlOutput& output_;
   std::unique_ptr<CrawlState> own_state_;
   CrawlState& state_;
@@ -104,6 +112,8 @@ class CrawlDriver {
   const InputMark resumed_;  // input lines to skip (a resumed durable state)
   InputMark mark_;           // input lines taken in so far, this run and earlier ones
   bool input_ended_ = false;
+  // Items handed out and not over, per host: the hosts being fetched from or parsed for.
+  std::unordered_map<std::string, std::size_t> host_transfers_;
 };
 
 }  // namespace acrawl::crawler

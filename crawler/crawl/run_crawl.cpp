@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "crawler/crawl/async_mode.hpp"
 #include "crawler/crawl/blocking_modes.hpp"
@@ -19,6 +20,8 @@
 #include "crawler/frontier/memory_state.hpp"
 #include "crawler/frontier/planner.hpp"
 #include "crawler/input/url_source.hpp"
+#include "crawler/metrics/listen_address.hpp"
+#include "crawler/metrics/metrics_endpoint.hpp"
 #include "crawler/output/output.hpp"
 #include "crawler/output/progress.hpp"
 #include "crawler/output/sink.hpp"
@@ -142,6 +145,32 @@ struct Durable {
   }
 };
 
+// --metrics reads output while it exists.
+class MetricsFeed {
+ public:
+  MetricsFeed(MetricsEndpoint* endpoint, CrawlOutput& output, Mode mode,
+              std::chrono::steady_clock::time_point start)
+      : endpoint_(endpoint) {
+    if (endpoint_ == nullptr) return;
+    const double unix_start =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count() -
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    endpoint_->set_source([&output, mode, start, unix_start] {
+      const double elapsed =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      return take_snapshot(output, mode_name(mode), elapsed, unix_start);
+    });
+  }
+  ~MetricsFeed() {
+    if (endpoint_ != nullptr) endpoint_->set_source(nullptr);
+  }
+  MetricsFeed(const MetricsFeed&) = delete;
+  MetricsFeed& operator=(const MetricsFeed&) = delete;
+
+ private:
+  MetricsEndpoint* endpoint_;
+};
+
 // The async mode resolves names inside libcurl's multi loop: without AsynchDNS every lookup
 // blocks the whole loop.
 void check_resolver(Mode mode) {
@@ -176,6 +205,14 @@ CrawlSummary run_crawl(const CrawlConfig& config) {
         "a site can pose as it");
   }
   check_fetch_options(config);
+  // Bound before any output file is opened: a taken address must not cost the last output.
+  std::optional<MetricsEndpoint> metrics;
+  if (config.metrics) {
+    metrics.emplace(*config.metrics);
+    ListenAddress bound = *config.metrics;
+    bound.port = metrics->port();
+    spdlog::info("metrics on http://{}/metrics and /status", url_authority(bound));
+  }
   SharedCaches caches(config.fetch.cookie_engine);  // first: every easy handle goes before it
   load_cookies(config, caches);
   if (!config.crawl_id.empty() && !is_redis_url(config.state_path)) {
@@ -221,6 +258,7 @@ CrawlSummary run_crawl(const CrawlConfig& config) {
     if (durable.redis) durable.redis->start([&output] { output.wake(); });
     Interrupt::Subscription stop_input = interrupt.on_first([&source] { source.stop(); });
     Interrupt::Subscription last_words = interrupt.on_second([&output] { output.write_out_now(); });
+    MetricsFeed feed(metrics ? &*metrics : nullptr, output, config.mode, start);
     {
       ProgressLine progress(output.live(), config.progress);
       try {

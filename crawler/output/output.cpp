@@ -20,6 +20,7 @@ void CrawlOutput::emit(PageRecord rec) {
   {
     std::lock_guard lock(mutex_);
     summary_.count(rec);
+    metric_counts_.count(rec);
   }
   live_.done.fetch_add(1, std::memory_order_relaxed);
   if (!rec.ok()) live_.failed.fetch_add(1, std::memory_order_relaxed);
@@ -38,6 +39,13 @@ CrawlSummary CrawlOutput::summary() {
   CrawlSummary s = summary_;
   s.peak_in_flight = live_.peak_in_flight.load();
   return s;
+}
+
+void CrawlOutput::counts(CrawlSummary& summary, MetricCounts& metrics) {
+  std::lock_guard lock(mutex_);
+  summary = summary_;
+  metrics = metric_counts_;
+  summary.peak_in_flight = live_.peak_in_flight.load();
 }
 
 }  // namespace acrawl::crawler

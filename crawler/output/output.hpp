@@ -5,9 +5,11 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 
+#include "crawler/output/metric_counts.hpp"
 #include "crawler/output/record.hpp"
 #include "crawler/output/record_writer.hpp"
 #include "crawler/output/sink.hpp"
@@ -21,6 +23,11 @@ struct LiveCounters {
   std::atomic<std::size_t> in_flight{0};  // transfers under way
   std::atomic<std::size_t> queued{0};     // fetched, waiting to be parsed
   std::atomic<std::size_t> peak_in_flight{0};
+  // Published by the crawl driver for --metrics.
+  std::atomic<std::size_t> urls_queued{0};       // the frontier
+  std::atomic<std::size_t> hosts_active{0};      // hosts with a page being fetched or parsed
+  std::atomic<std::uint64_t> retries{0};         // transfers queued to be tried again
+  std::atomic<std::uint64_t> robots_refused{0};  // pages and sitemaps robots.txt refused
 
   void transfer_started() noexcept;
   void transfer_ended() noexcept { in_flight.fetch_sub(1, std::memory_order_relaxed); }
@@ -56,10 +63,14 @@ class CrawlOutput {
   LiveCounters& live() noexcept { return live_; }
   // The summary so far (counts of emitted records; the caller adds timing and mode).
   CrawlSummary summary();
+  // The summary and the record counts --metrics shows, so far, read together. Never throws but
+  // std::bad_alloc.
+  void counts(CrawlSummary& summary, MetricCounts& metrics);
 
  private:
   std::mutex mutex_;
   CrawlSummary summary_;
+  MetricCounts metric_counts_;
   LiveCounters live_;
   RecordWriter writer_;
 };

@@ -51,7 +51,7 @@ std::string format_summary(const CrawlSummary& s) {
   return out;
 }
 
-std::string summary_json(const CrawlSummary& s) {
+std::string summary_json(const CrawlSummary& s, std::string_view extra) {
   char buf[768];
   double rate = s.wall_seconds > 0 ? static_cast<double>(s.pages) / s.wall_seconds : 0.0;
   std::snprintf(buf, sizeof buf,
@@ -72,7 +72,9 @@ std::string summary_json(const CrawlSummary& s) {
     first = false;
     out += "\"" + word + "\":" + std::to_string(n);  // words are [a-z_0-9]
   }
-  out += "}}\n";
+  out += "}";
+  out += extra;
+  out += "}\n";
   return out;
 }
 

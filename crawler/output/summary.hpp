@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "crawler/output/latency.hpp"
 #include "crawler/output/record.hpp"
@@ -35,7 +36,8 @@ struct CrawlSummary {
 
 // A few human lines for standard error.
 std::string format_summary(const CrawlSummary& s);
-// The same as one JSON object.
-std::string summary_json(const CrawlSummary& s);
+// The same as one JSON object, followed by one line break. extra: more members (",\"k\":v..."),
+// added at its end.
+std::string summary_json(const CrawlSummary& s, std::string_view extra = {});
 
 }  // namespace acrawl::crawler

@@ -5,7 +5,7 @@ import pathlib
 import re
 import sys
 
-ROOMS = ["text", "url", "html", "sitemap", "fetch", "output", "parse", "input", "frontier", "state", "crawl"]
+ROOMS = ["text", "url", "html", "sitemap", "fetch", "output", "parse", "input", "frontier", "state", "metrics", "crawl"]
 INCLUDE = re.compile(r'^\s*#\s*include\s+[<"]([^">]+)[">]', re.M)
 
 
