@@ -6,6 +6,9 @@
 #                    through .ci/run)
 #   make test-fast   the suite on the release build only (day-to-day development)
 #   make demo        crawl the bundled demo site on 127.0.0.1
+#   make install     build, then install acrawl, its man page and completions under PREFIX
+#                    (/usr/local; DESTDIR is honoured)
+#   make package     build, then $(BUILD)/acrawl_<version>_<arch>.deb (cpack)
 MAKEFLAGS += --no-print-directory
 BUILD ?= build
 JOBS ?= $(shell nproc)
@@ -14,7 +17,8 @@ CMAKE_FLAGS ?=
 DEV_FLAGS = -DACRAWL_WERROR=ON
 CTEST = ctest --output-on-failure -j$(JOBS) --timeout 900
 
-.PHONY: all deps build test test-fast test-asan test-tsan test-fuzz demo bench format format-check clean
+.PHONY: all deps build test test-fast test-asan test-tsan test-fuzz demo bench format format-check clean \
+	install package
 
 all: build
 
@@ -50,6 +54,13 @@ test: test-fast format-check test-asan test-tsan test-fuzz
 
 demo: build
 	@scripts/demo.sh $(BUILD)
+
+PREFIX ?= /usr/local
+install: build
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
+
+package: build
+	cd $(BUILD) && cpack -G DEB
 
 format:
 	@git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' | xargs clang-format -i

@@ -7,6 +7,8 @@ packages=(
   g++ cmake make pkg-config
   libcurl4-openssl-dev libssl-dev nginx libgumbo-dev libcli11-dev libspdlog-dev doctest-dev libpsl-dev libidn2-dev libsqlite3-dev libxxhash-dev sqlite3 libhiredis-dev redis-server zlib1g-dev libexpat1-dev python3
   clang-format clang libclang-rt-14-dev
+  python3-prometheus-client
+  scdoc man-db groff-base bash-completion zsh dpkg-dev file
 )
 missing=()
 for p in "${packages[@]}"; do
