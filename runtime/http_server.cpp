@@ -1,5 +1,7 @@
 #include "runtime/http_server.hpp"
 
+#include <sys/socket.h>
+
 #include <ctime>
 #include <span>
 #include <string_view>
@@ -16,6 +18,7 @@ namespace {
 
 constexpr std::size_t kReadChunk = 4096;
 constexpr auto kLingerTimeout = std::chrono::seconds(1);
+constexpr std::size_t kLingerBytes = 64 * 1024;  // read while closing, at most
 
 // RFC 9110 §6.6.1: an origin server with a clock sends Date. Caching a status page would
 // show stale figures.
@@ -65,7 +68,11 @@ int refusal(ParseStatus status) noexcept {
 
 Task<void> drain(TcpStream& stream) {
   char sink[kReadChunk];
-  while (co_await stream.read(std::span<char>(sink, sizeof sink)) > 0) {
+  std::size_t total = 0;
+  while (total < kLingerBytes) {
+    std::size_t n = co_await stream.read(std::span<char>(sink, sizeof sink));
+    if (n == 0) break;
+    total += n;
   }
 }
 
@@ -103,15 +110,21 @@ Task<void> HttpServer::accept_loop(Scope* scope) {
   for (;;) {
     TcpStream stream = co_await listener_.accept();
     if (open_ >= limits_.max_connections) {
-      stream.close();  // no room: the client sees the connection end at once
-      continue;
+      if (idle_.empty()) {
+        stream.close();  // every connection is busy: the newcomer sees its connection end
+        continue;
+      }
+      // Make room by ending the connection that has waited longest for a request: idle
+      // connections held open cannot lock a scraper out. Its read wakes with end of stream.
+      ::shutdown(idle_.begin()->second, SHUT_RDWR);
+      idle_.erase(idle_.begin());
     }
+    ++open_;  // counted here: a burst of accepts must not pass the cap before any task runs
     scope->spawn_into(connection(std::move(stream)));
   }
 }
 
 Task<void> HttpServer::connection(TcpStream stream) {
-  ++open_;
   struct Count {
     std::size_t& open;
     ~Count() { --open; }
@@ -132,11 +145,18 @@ Task<void> HttpServer::connection(TcpStream stream) {
         std::size_t n = 0;
         bool late = left.count() <= 0;
         if (!late) {
+          // Between requests, the connection may be ended to make room (accept_loop).
+          const std::uint64_t idle_id = started ? 0 : ++idle_seq_;
+          if (!started) idle_.emplace(idle_id, stream.fd());
           try {
             n = co_await with_timeout(stream.read(std::span<char>(chunk, sizeof chunk)), left);
           } catch (const TimeoutError&) {
             late = true;
+          } catch (...) {
+            idle_.erase(idle_id);
+            throw;
           }
+          idle_.erase(idle_id);
         }
         if (late) {
           if (!started) co_return;  // an idle connection just ends
@@ -158,13 +178,14 @@ Task<void> HttpServer::connection(TcpStream stream) {
       if (int code = refusal(status); code != 0) {
         append_reply(out, error_reply(code), false, false);
         keep_alive = false;
-      } else if (request.content_length > 0 || request.is_connect()) {
-        // No route takes a body, and skipping one would let a client stream into the server.
-        append_reply(out, error_reply(request.is_connect() ? 405 : 413), false, request.is_head(),
-                     request.is_connect() ? "Allow: GET, HEAD\r\n" : "");
-        keep_alive = false;
       } else if (!request.is_get() && !request.is_head()) {
+        // A body (or a tunnel) is not read: the connection ends after the answer.
+        if (request.content_length > 0 || request.is_connect()) keep_alive = false;
         append_reply(out, error_reply(405), keep_alive, false, "Allow: GET, HEAD\r\n");
+      } else if (request.content_length > 0) {
+        // No route takes a body, and skipping one would let a client stream into the server.
+        append_reply(out, error_reply(413), false, request.is_head());
+        keep_alive = false;
       } else {
         std::string_view path = request.target.substr(0, request.target.find('?'));
         HttpReply reply;

@@ -4,13 +4,14 @@
 // its proper error status. It is built to face any client on the network: a request head
 // must arrive whole within head_timeout (one byte at a time does not hold a connection), an
 // idle keep-alive connection is closed after idle_timeout, a client that does not read its
-// answer is dropped after write_timeout, and connections past max_connections are closed at
-// once.
+// answer is dropped after write_timeout, and past max_connections the connection idle longest
+// is ended to make room (when none is idle, the newcomer is closed at once).
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 
 #include "runtime/http_request.hpp"
@@ -48,8 +49,9 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   std::uint16_t port() const noexcept { return listener_.port(); }
-  // Connections being served now.
+  // Connections being served now; of them, those waiting for a request.
   std::size_t open_connections() const noexcept { return open_; }
+  std::size_t idle_connections() const noexcept { return idle_.size(); }
 
   // Serves until cancelled; then closes the listener and every connection, and throws
   // Cancelled. A client's errors (resets, timeouts, garbage) end only its connection. Throws
@@ -64,6 +66,8 @@ class HttpServer {
   HttpHandler handler_;
   HttpServerLimits limits_;
   std::size_t open_ = 0;
+  std::map<std::uint64_t, int> idle_;  // connections waiting for a request: order -> socket
+  std::uint64_t idle_seq_ = 0;
 };
 
 }  // namespace acrawl::rt

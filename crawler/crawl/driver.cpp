@@ -19,7 +19,8 @@ CrawlDriver::CrawlDriver(const CrawlConfig& config, CrawlOutput& output, CrawlSt
       planner_(config, state_),
       high_water_(2 * config.concurrency + kInputBatch),
       state_path_(config.state_path),
-      resumed_(state_.resumed_input()) {}
+      resumed_(state_.resumed_input()),
+      track_hosts_(config.metrics.has_value()) {}
 
 CrawlDriver::~CrawlDriver() = default;
 
@@ -77,7 +78,15 @@ CrawlDriver::Work CrawlDriver::next(SteadyClock::time_point now, std::size_t max
   // the scope every page's links are judged by. (Input arriving wakes the crawl.)
   if (mark_.lines < resumed_.lines && !input_ended_) return work;
   Claim claim = planner_.claim(now, max);
+  work.fetches = std::move(claim.fetches);
+  for (CrawlItem& item : work.fetches) {
+    item.credentials = planner_.sends_credentials(item.origin);
+    host_transfer(item, +1);
+  }
+  work.wake_at = claim.wake_at;
+  // The gauges before the records: a scrape never counts a record before its effects.
   output_.live().robots_refused.fetch_add(claim.disallowed.size(), std::memory_order_relaxed);
+  publish();
   for (const CrawlItem& refused : claim.disallowed) {
     if (refused.is_sitemap()) {
       planner_.sitemap_refused(refused);
@@ -85,13 +94,6 @@ CrawlDriver::Work CrawlDriver::next(SteadyClock::time_point now, std::size_t max
       output_.emit(planner_.disallowed(refused));
     }
   }
-  work.fetches = std::move(claim.fetches);
-  for (CrawlItem& item : work.fetches) {
-    item.credentials = planner_.sends_credentials(item.origin);
-    host_transfer(item, +1);
-  }
-  work.wake_at = claim.wake_at;
-  publish();
   return work;
 }
 
@@ -115,8 +117,8 @@ CrawlDriver::Then CrawlDriver::transfer_ended(const CrawlItem& item, const Fetch
 void CrawlDriver::page_parsed(const CrawlItem& item, ParsedPage page) {
   planner_.page_parsed(item, page);
   host_transfer(item, -1);
-  if (!item.is_sitemap()) output_.emit(std::move(page.record));
   publish();
+  if (!item.is_sitemap()) output_.emit(std::move(page.record));
 }
 
 void CrawlDriver::cancelled(const CrawlItem& item) {
@@ -137,6 +139,7 @@ void CrawlDriver::stop() {
 }
 
 void CrawlDriver::host_transfer(const CrawlItem& item, int change) {
+  if (!track_hosts_) return;
   if (change > 0) {
     ++host_transfers_[item.host];
     return;

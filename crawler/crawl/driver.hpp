@@ -113,6 +113,8 @@ class CrawlDriver {
   InputMark mark_;           // input lines taken in so far, this run and earlier ones
   bool input_ended_ = false;
   // Items handed out and not over, per host: the hosts being fetched from or parsed for.
+  // Kept only for --metrics.
+  const bool track_hosts_;
   std::unordered_map<std::string, std::size_t> host_transfers_;
 };
 

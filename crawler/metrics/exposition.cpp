@@ -84,7 +84,7 @@ void crawl_families(std::string& out, const MetricsSnapshot& s) {
   sample(out, "acrawl_start_time_seconds", number(s.start_time_seconds));
   family(out, "acrawl_pages_total", "counter",
          "Pages recorded, by outcome: the answer's status class, or the error word.");
-  std::map<std::string, std::uint64_t> outcomes = s.counts.outcomes;
+  std::map<std::string, std::uint64_t> outcomes = s.counts.outcomes();
   for (const char* cls : {"2xx", "3xx", "4xx", "5xx"}) outcomes.try_emplace(cls, 0);
   for (const auto& [outcome, n] : outcomes) {
     sample(out, "acrawl_pages_total{outcome=\"" + label_value(outcome) + "\"}", number(n));
@@ -111,7 +111,7 @@ void gauge_families(std::string& out, const MetricsSnapshot& s) {
 
 void latency_family(std::string& out, const MetricsSnapshot& s) {
   family(out, "acrawl_page_latency_seconds", "histogram",
-         "Time from a page's request to its last byte, retries included.");
+         "Time from request to last byte of each fetched page's last attempt, redirects included.");
   std::uint64_t cumulative = 0;
   for (std::size_t i = 0; i < MetricCounts::kLatencyBounds.size(); ++i) {
     cumulative += s.counts.latency_buckets[i];
@@ -161,7 +161,7 @@ std::string status_json(const MetricsSnapshot& s) {
   extra += ",\"robots_refused\":" + std::to_string(s.robots_refused);
   extra += ",\"outcomes\":{";
   bool first = true;
-  for (const auto& [outcome, n] : s.counts.outcomes) {
+  for (const auto& [outcome, n] : s.counts.outcomes()) {
     if (!first) extra += ',';
     first = false;
     extra += "\"" + outcome + "\":" + std::to_string(n);  // status classes and error words

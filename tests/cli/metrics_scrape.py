@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """The scraper of the --metrics tests, with Debian's python3-prometheus-client as the parser.
 
-scrape BASE DONE RELEASE OUT: polls BASE/metrics every 100 ms until DONE pages are counted,
-  then saves that scrape and BASE/status to OUT (JSON) and requests RELEASE (the fixture
+scrape BASE DONE RELEASE OUT: polls BASE/metrics every 100 ms until DONE pages are counted
+  and two scrapes in a row agree, then saves that scrape and BASE/status to OUT (JSON) and requests RELEASE (the fixture
   server's barrier that holds the crawl's last page) so that the crawl can end.
 check OUT RECORDS: compares the saved scrape with the crawl's JSONL records, all but the
   released page's; prints every mismatch and exits 1 if there is one.
@@ -36,12 +36,17 @@ def pages_counted(families):
 def scrape(base, done, release, out):
     deadline = time.monotonic() + 60
     scrapes = 0
+    previous = None
     while True:
         content_type, text = get(base + "/metrics")
         scrapes += 1
         families = parse(text)
-        if pages_counted(families) >= done or time.monotonic() > deadline:
+        # Settled: every page but the held one counted, and nothing changed since the last
+        # scrape (a record is counted a moment before the next transfer starts).
+        crawl = {k: v for k, v in families.items() if k.startswith("acrawl_")}
+        if (pages_counted(families) >= done and crawl == previous) or time.monotonic() > deadline:
             break
+        previous = crawl
         time.sleep(0.1)  # the polling period of a scraper, not a synchronisation
     status_type, status = get(base + "/status")
     with open(out, "w") as f:

@@ -74,6 +74,17 @@ Task<void> with_server(HttpServerLimits limits, Body body) {
   co_await scope.join();
 }
 
+// Waits (polling the loop every millisecond, 10 s at most) until done() holds: the server's
+// counters change on its own tasks' turns.
+template <class Done>
+Task<void> until(Done done) {
+  const auto deadline = Clock::now() + 10s;
+  while (!done()) {
+    REQUIRE(Clock::now() < deadline);
+    co_await sleep_for(1ms);
+  }
+}
+
 int count_of(const std::string& haystack, const std::string& needle) {
   int n = 0;
   for (std::size_t at = haystack.find(needle); at != std::string::npos;
@@ -111,6 +122,11 @@ TEST_CASE("http server: every malformed or unsupported request gets its status")
         co_await exchange(port, "POST / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
     CHECK(post.starts_with("HTTP/1.1 405 "));
     CHECK(post.find("Allow: GET, HEAD\r\n") != std::string::npos);
+    // With a body: 405 still (the method is what is wrong), and the connection closes.
+    std::string posted =
+        co_await exchange(port, "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc");
+    CHECK(posted.starts_with("HTTP/1.1 405 "));
+    CHECK(posted.find("Connection: close") != std::string::npos);
     std::string body =
         co_await exchange(port, "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello");
     CHECK(body.starts_with("HTTP/1.1 413 "));
@@ -154,24 +170,46 @@ TEST_CASE("http server: a client that does not read its answer is dropped") {
     TcpStream s = co_await TcpStream::connect("127.0.0.1", server.port());
     co_await s.write_all("GET /big HTTP/1.1\r\nHost: a\r\n\r\n");
     // Not reading: the server's write stalls on full buffers until write_timeout ends it.
-    co_await yield();
-    while (server.open_connections() > 0) co_await sleep_for(10ms);
+    co_await until([&] { return server.open_connections() == 1; });
+    co_await until([&] { return server.open_connections() == 0; });
     std::string got = co_await read_to_end(s);
     CHECK(got.starts_with("HTTP/1.1 200 "));
     CHECK(got.size() < kBigBody);
   }));
 }
 
-TEST_CASE("http server: connections past max_connections are closed at once") {
+TEST_CASE("http server: past max_connections, the connection idle longest makes room") {
   HttpServerLimits limits;
   limits.max_connections = 2;
   run(with_server(limits, [](HttpServer& server) -> Task<void> {
     TcpStream a = co_await TcpStream::connect("127.0.0.1", server.port());
+    co_await until([&] { return server.idle_connections() == 1; });
     TcpStream b = co_await TcpStream::connect("127.0.0.1", server.port());
-    while (server.open_connections() < 2) co_await sleep_for(1ms);
-    CHECK(co_await exchange(server.port(), "GET / HTTP/1.1\r\n\r\n") == "");
-    co_await a.write_all("GET /a HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    co_await until([&] { return server.idle_connections() == 2; });
+    // A third client is served; a, idle longest, is ended without an answer.
+    std::string c =
+        co_await exchange(server.port(), "GET /c HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    CHECK(c.ends_with("path=/c\n"));
+    CHECK(co_await read_to_end(a) == "");
     co_await b.write_all("GET /b HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    CHECK((co_await read_to_end(b)).ends_with("path=/b\n"));
+  }));
+}
+
+TEST_CASE("http server: past max_connections with none idle, a newcomer is closed at once") {
+  HttpServerLimits limits;
+  limits.max_connections = 2;
+  run(with_server(limits, [](HttpServer& server) -> Task<void> {
+    // Two clients in the middle of their request heads: busy, not idle.
+    TcpStream a = co_await TcpStream::connect("127.0.0.1", server.port());
+    TcpStream b = co_await TcpStream::connect("127.0.0.1", server.port());
+    co_await a.write_all("GET /a HTTP/1.1\r\n");
+    co_await b.write_all("GET /b HTTP/1.1\r\n");
+    co_await until(
+        [&] { return server.open_connections() == 2 && server.idle_connections() == 0; });
+    CHECK(co_await exchange(server.port(), "GET / HTTP/1.1\r\nHost: a\r\n\r\n") == "");
+    co_await a.write_all("Host: a\r\nConnection: close\r\n\r\n");
+    co_await b.write_all("Host: a\r\nConnection: close\r\n\r\n");
     CHECK((co_await read_to_end(a)).ends_with("path=/a\n"));
     CHECK((co_await read_to_end(b)).ends_with("path=/b\n"));
   }));
